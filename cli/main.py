@@ -1,0 +1,24 @@
+"""Argument parsing and dispatch for the headless commands."""
+
+from __future__ import annotations
+
+import argparse
+
+from cli.train_cmd import add_backbones_parser, add_train_parser
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """The top-level parser with every command."""
+    parser = argparse.ArgumentParser(
+        prog="main.py", description="Transfer Studio: train, export and use image classifiers offline."
+    )
+    sub = parser.add_subparsers(dest="command", required=True)
+    add_train_parser(sub)
+    add_backbones_parser(sub)
+    return parser
+
+
+def run(argv: list[str]) -> int:
+    """Parse ``argv`` and run the command."""
+    args = build_parser().parse_args(argv)
+    return int(args.func(args))

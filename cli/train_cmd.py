@@ -1,0 +1,130 @@
+"""``train`` and ``backbones`` commands."""
+
+from __future__ import annotations
+
+import argparse
+import signal
+import sys
+from types import FrameType
+
+from cli.output import ProgressPrinter, error, print_json
+from engine.callbacks import Throttle
+from engine.config import STRATEGIES, TrainConfig
+from engine.control import RunControl
+from engine.errors import TransferStudioError
+
+
+def add_train_parser(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
+    """Register ``train``."""
+    p = sub.add_parser("train", help="train a classifier on a folder of images")
+    p.add_argument("data", help="DATA/<class>/* or DATA/train|val/<class>/*")
+    p.add_argument("--strategy", default="auto", choices=("auto", *STRATEGIES))
+    p.add_argument(
+        "--backbone",
+        dest="backbones",
+        action="append",
+        metavar="NAME",
+        help="backbone name (repeat for --strategy stack); default efficientnet_lite0",
+    )
+    p.add_argument("--epochs", type=int)
+    p.add_argument("--batch-size", type=int)
+    p.add_argument("--lr", type=float)
+    p.add_argument("--device", default="auto", help="auto, cpu, cuda, cuda:1, mps")
+    p.add_argument(
+        "--out", dest="out_dir", metavar="RUN_DIR", help="run folder (default runs/<time>-<strategy>)"
+    )
+    p.add_argument("--freeze-k", type=int, help="layer groups kept frozen by --strategy partial")
+    p.add_argument("--augment", choices=("none", "light", "strong"))
+    p.add_argument("--schedule", choices=("step", "cosine", "none"))
+    p.add_argument("--optimizer", choices=("sgd", "adamw"))
+    p.add_argument("--early-stopping", type=int, metavar="EPOCHS")
+    p.add_argument("--init-from", metavar="RUN_DIR", help="continue from an earlier run's head (fine-tune)")
+    p.add_argument("--seed", type=int, default=0)
+    p.add_argument("--threads", type=int)
+    p.add_argument("--workers", dest="num_workers", type=int)
+    p.add_argument("--json", action="store_true", help="print a JSON summary as the last line of stdout")
+    p.set_defaults(func=run_train)
+
+
+def add_backbones_parser(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
+    """Register ``backbones``."""
+    p = sub.add_parser("backbones", help="list the backbones and which weights work offline")
+    p.add_argument("--json", action="store_true")
+    p.set_defaults(func=run_backbones)
+
+
+def config_from_args(args: argparse.Namespace) -> TrainConfig:
+    """Build the training configuration from parsed arguments."""
+    keys = (
+        "strategy",
+        "epochs",
+        "batch_size",
+        "lr",
+        "device",
+        "out_dir",
+        "freeze_k",
+        "augment",
+        "schedule",
+        "optimizer",
+        "early_stopping",
+        "init_from",
+        "seed",
+        "threads",
+        "num_workers",
+    )
+    values = {k: getattr(args, k) for k in keys}
+    backbones = tuple(args.backbones or ("efficientnet_lite0",))
+    return TrainConfig(data_dir=args.data, backbones=backbones, **values)
+
+
+def run_train(args: argparse.Namespace) -> int:
+    """Train; Ctrl-C cancels cleanly (a second Ctrl-C aborts)."""
+    from engine.training.loop import fit
+
+    control = RunControl()
+
+    def on_sigint(_sig: int, _frame: FrameType | None) -> None:
+        sys.stderr.write("\ncancelling after this batch (Ctrl-C again to abort)...\n")
+        control.cancel()
+        signal.signal(signal.SIGINT, signal.default_int_handler)
+
+    previous = signal.signal(signal.SIGINT, on_sigint)
+    printer = ProgressPrinter()
+    try:
+        result = fit(config_from_args(args), callbacks=[Throttle(printer, max_hz=10)], control=control)
+    except TransferStudioError as exc:
+        return error(str(exc))
+    finally:
+        printer.close()
+        signal.signal(signal.SIGINT, previous)
+    summary = result.to_dict()
+    sys.stderr.write(
+        f"{result.status.value}: best val acc {result.best_val_acc:.4f} at epoch {result.best_epoch + 1} "
+        f"in {result.seconds:.1f}s -> {result.run_dir}\n"
+    )
+    if result.skipped:
+        sys.stderr.write(f"{len(result.skipped)} file(s) skipped:\n")
+        for item in result.skipped[:20]:
+            sys.stderr.write(f"  {item['path']}: {item['reason']}\n")
+    if args.json:
+        print_json(summary)
+    return 0 if result.status.value != "failed" else 1
+
+
+def run_backbones(args: argparse.Namespace) -> int:
+    """List the registry."""
+    from engine.models.registry import DEFAULT_BACKBONE, list_backbones, offline_available
+
+    rows = []
+    for spec in list_backbones():
+        row = spec.to_dict()
+        row["offline"] = offline_available(spec.name)
+        row["default"] = spec.name == DEFAULT_BACKBONE
+        rows.append(row)
+    if args.json:
+        print_json({"backbones": rows})
+        return 0
+    for row in rows:
+        mark = "offline" if row["offline"] else "download"
+        sys.stdout.write(f"{row['name']:<22} {row['feature_dim']:>5}  {mark:<8}  {row['description']}\n")
+    return 0

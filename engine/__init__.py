@@ -1,0 +1,1 @@
+"""Transfer Studio engine: data, backbones, strategies, training, export, prediction (no Qt)."""

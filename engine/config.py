@@ -1,0 +1,140 @@
+"""The frozen training configuration, its defaults per strategy and its validation."""
+
+from __future__ import annotations
+
+import dataclasses
+from dataclasses import dataclass, field
+from typing import Any
+
+from engine.errors import ConfigError
+
+STRATEGIES = ("linear", "features", "partial", "full", "scratch", "stack")
+AUGMENTATIONS = ("none", "light", "strong")
+SCHEDULES = ("step", "cosine", "none")
+OPTIMIZERS = ("sgd", "adamw")
+
+
+@dataclass(frozen=True)
+class StrategyDefaults:
+    """What a strategy trains with unless the user says otherwise."""
+
+    epochs: int
+    lr: float
+    batch_size: int
+    optimizer: str
+    augment: str
+    schedule: str
+    backbone_lr_mult: float
+
+
+DEFAULTS: dict[str, StrategyDefaults] = {
+    "linear": StrategyDefaults(10, 1e-3, 32, "adamw", "light", "cosine", 0.0),
+    "features": StrategyDefaults(60, 3e-3, 64, "adamw", "none", "cosine", 0.0),
+    "stack": StrategyDefaults(60, 3e-3, 64, "adamw", "none", "cosine", 0.0),
+    "partial": StrategyDefaults(12, 1e-3, 32, "adamw", "light", "cosine", 0.1),
+    "full": StrategyDefaults(12, 1e-3, 32, "adamw", "light", "cosine", 0.1),
+    "scratch": StrategyDefaults(30, 1e-3, 32, "adamw", "strong", "cosine", 1.0),
+}
+
+
+@dataclass(frozen=True)
+class TrainConfig:
+    """Everything a run needs; stored verbatim in the run folder.
+
+    ``None`` fields take the strategy's default (see :data:`DEFAULTS`) in :meth:`resolved`.
+    """
+
+    data_dir: str
+    strategy: str = "auto"
+    backbones: tuple[str, ...] = ("efficientnet_lite0",)
+    epochs: int | None = None
+    batch_size: int | None = None
+    lr: float | None = None
+    optimizer: str | None = None
+    augment: str | None = None
+    schedule: str | None = None
+    backbone_lr_mult: float | None = None
+    step_size: int = 7
+    gamma: float = 0.1
+    momentum: float = 0.9
+    weight_decay: float = 1e-4
+    freeze_k: int | None = None
+    class_weights: bool = True
+    early_stopping: int | None = None
+    init_from: str | None = None
+    device: str = "auto"
+    threads: int | None = None
+    amp: bool = True
+    channels_last: bool = True
+    num_workers: int | None = None
+    val_fraction: float = 0.2
+    seed: int = 0
+    out_dir: str | None = None
+    cache_augmented_views: int = 0
+    feature_engine: str = "auto"
+    pretrained: bool = True
+    extra: dict[str, Any] = field(default_factory=dict)
+
+    def resolved(self) -> TrainConfig:
+        """Return a copy with every ``None`` default filled in for the chosen strategy."""
+        if self.strategy not in DEFAULTS:
+            raise ConfigError([f"strategy {self.strategy!r} must be resolved before training"])
+        d = DEFAULTS[self.strategy]
+        fill = {
+            name: getattr(d, name)
+            for name in ("epochs", "lr", "batch_size", "optimizer", "augment", "schedule", "backbone_lr_mult")
+            if getattr(self, name) is None
+        }
+        pretrained = self.pretrained and self.strategy != "scratch"
+        return dataclasses.replace(self, pretrained=pretrained, **fill)
+
+    def validate(self) -> list[str]:
+        """Return human-readable problems; empty when the configuration can run."""
+        problems: list[str] = []
+        if self.strategy not in (*STRATEGIES, "auto"):
+            problems.append(f"strategy must be one of auto, {', '.join(STRATEGIES)} (got {self.strategy!r})")
+        if not self.backbones:
+            problems.append("at least one backbone is needed")
+        if self.strategy != "stack" and self.strategy != "auto" and len(self.backbones) > 1:
+            problems.append(f"strategy {self.strategy!r} uses one backbone; use 'stack' to combine several")
+        if self.strategy == "stack" and len(self.backbones) < 2:
+            problems.append("strategy 'stack' needs at least two backbones")
+        for name, value, low in (("epochs", self.epochs, 1), ("batch size", self.batch_size, 1)):
+            if value is not None and value < low:
+                problems.append(f"{name} must be at least {low} (got {value})")
+        if self.lr is not None and not 0 < self.lr < 10:
+            problems.append(f"learning rate must be between 0 and 10 (got {self.lr})")
+        if not 0 < self.val_fraction < 1:
+            problems.append(f"validation fraction must be between 0 and 1 (got {self.val_fraction})")
+        if self.freeze_k is not None and self.freeze_k < 0:
+            problems.append(f"frozen layer groups must be 0 or more (got {self.freeze_k})")
+        for name, value, allowed in (
+            ("augment", self.augment, AUGMENTATIONS),
+            ("schedule", self.schedule, SCHEDULES),
+            ("optimizer", self.optimizer, OPTIMIZERS),
+        ):
+            if value is not None and value not in allowed:
+                problems.append(f"{name} must be one of {', '.join(allowed)} (got {value!r})")
+        return problems
+
+    def check(self) -> TrainConfig:
+        """Raise :class:`ConfigError` listing every problem, else return ``self``."""
+        problems = self.validate()
+        if problems:
+            raise ConfigError(problems)
+        return self
+
+    def to_dict(self) -> dict[str, Any]:
+        """Return a JSON-ready dict."""
+        data = dataclasses.asdict(self)
+        data["backbones"] = list(self.backbones)
+        return data
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> TrainConfig:
+        """Rebuild from :meth:`to_dict` output, ignoring unknown keys from newer versions."""
+        names = {f.name for f in dataclasses.fields(cls)}
+        kwargs = {k: v for k, v in data.items() if k in names}
+        if "backbones" in kwargs:
+            kwargs["backbones"] = tuple(kwargs["backbones"])
+        return cls(**kwargs)

@@ -1,0 +1,1 @@
+"""Dataset indexing, splitting and loading."""

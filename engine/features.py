@@ -1,0 +1,276 @@
+"""Feature vectors computed once and cached on disk, keyed by file content and backbone.
+
+The frozen backbone needs no gradients, so extraction runs through ONNX Runtime on the CPU
+(exported once per backbone and cached) or through torch with channels_last and autocast
+on CUDA; decoding runs in threads, overlapped with inference, and images are batched.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import sqlite3
+import threading
+import warnings
+from collections.abc import Callable, Iterator, Sequence
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+import torch
+from torch import nn
+
+from engine.control import RunControl
+from engine.data.scan import Sample
+from engine.data.transforms import EvalTransform, to_uint8_chw, train_transform
+from engine.errors import ImageError
+from engine.imaging import load_rgb_array
+from engine.models.registry import Preprocess
+from engine.paths import cache_dir
+
+Progress = Callable[[int, int], None]
+Extractor = Callable[[torch.Tensor], np.ndarray]
+
+
+def module_digest(module: nn.Module) -> str:
+    """A short digest of a module's weights, so a cache never mixes two sets of weights."""
+    digest = hashlib.sha1()
+    for name, tensor in sorted(module.state_dict().items()):
+        digest.update(name.encode())
+        digest.update(tensor.detach().cpu().contiguous().numpy().tobytes())
+    return digest.hexdigest()[:16]
+
+
+class FeatureStore:
+    """A SQLite table of feature vectors plus a memo of file content hashes.
+
+    SQLite gives atomic, crash-safe writes and lets a second run (or more images) reuse
+    every vector already computed.
+    """
+
+    def __init__(self, path: Path) -> None:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        self._lock = threading.Lock()
+        self._db = sqlite3.connect(str(path), check_same_thread=False)
+        self._db.execute("CREATE TABLE IF NOT EXISTS vec (key TEXT PRIMARY KEY, data BLOB)")
+        self._db.execute(
+            "CREATE TABLE IF NOT EXISTS file (path TEXT PRIMARY KEY, size INT, mtime INT, sha TEXT)"
+        )
+        self._db.commit()
+
+    def close(self) -> None:
+        """Close the database."""
+        self._db.close()
+
+    def content_key(self, path: str) -> str:
+        """SHA-1 of the file's bytes, memoised by (path, size, mtime)."""
+        st = os.stat(path)
+        with self._lock:
+            row = self._db.execute("SELECT size, mtime, sha FROM file WHERE path=?", (path,)).fetchone()
+        if row and row[0] == st.st_size and row[1] == st.st_mtime_ns:
+            return str(row[2])
+        with open(path, "rb") as handle:
+            sha = hashlib.file_digest(handle, "sha1").hexdigest()
+        with self._lock:
+            self._db.execute(
+                "INSERT OR REPLACE INTO file VALUES (?, ?, ?, ?)", (path, st.st_size, st.st_mtime_ns, sha)
+            )
+        return sha
+
+    def get_many(self, keys: Sequence[str]) -> dict[str, np.ndarray]:
+        """Return the stored vectors among ``keys``."""
+        found: dict[str, np.ndarray] = {}
+        with self._lock:
+            for start in range(0, len(keys), 500):
+                chunk = list(keys[start : start + 500])
+                marks = ",".join("?" * len(chunk))
+                for key, blob in self._db.execute(f"SELECT key, data FROM vec WHERE key IN ({marks})", chunk):
+                    found[key] = np.frombuffer(blob, dtype=np.float32)
+        return found
+
+    def put_many(self, items: dict[str, np.ndarray]) -> None:
+        """Store vectors in one transaction."""
+        with self._lock:
+            self._db.executemany(
+                "INSERT OR REPLACE INTO vec VALUES (?, ?)",
+                [(k, np.asarray(v, dtype=np.float32).tobytes()) for k, v in items.items()],
+            )
+            self._db.commit()
+
+
+@dataclass
+class FeatureSet:
+    """Vectors for a list of samples; rows of failed files are dropped and reported."""
+
+    vectors: np.ndarray
+    labels: np.ndarray
+    kept: list[int]
+    skipped: list[tuple[str, str]]
+    computed: int
+
+
+def torch_extractor(module: nn.Module, device: torch.device, channels_last: bool) -> Extractor:
+    """Extraction through torch: no grad, channels_last and autocast on CUDA."""
+    module = module.to(device).eval()
+    if channels_last:
+        module = module.to(memory_format=torch.channels_last)
+
+    def run(batch: torch.Tensor) -> np.ndarray:
+        x = batch.to(device, non_blocking=True)
+        if channels_last:
+            x = x.contiguous(memory_format=torch.channels_last)
+        with torch.no_grad(), torch.autocast(device.type, enabled=device.type == "cuda"):
+            return module(x).float().flatten(1).cpu().numpy()
+
+    return run
+
+
+def export_backbone_onnx(module: nn.Module, input_size: int, path: Path) -> Path:
+    """Export a frozen backbone to ONNX once (dynamic batch); reused from the cache after that."""
+    if path.exists():
+        return path
+    from engine.atomic import write_with
+
+    module = module.cpu().eval().to(memory_format=torch.contiguous_format)
+    example = torch.zeros(1, 3, input_size, input_size)
+
+    def write(handle: object) -> None:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            torch.onnx.export(
+                module,
+                (example,),
+                handle,
+                dynamo=False,
+                input_names=["x"],
+                output_names=["f"],
+                dynamic_axes={"x": {0: "n"}, "f": {0: "n"}},
+                opset_version=17,
+            )
+
+    write_with(path, write)  # type: ignore[arg-type]
+    return path
+
+
+def ort_extractor(onnx_path: Path, threads: int) -> Extractor:
+    """Extraction through ONNX Runtime on the CPU, the fastest frozen path without a GPU."""
+    import onnxruntime as ort
+
+    options = ort.SessionOptions()
+    options.intra_op_num_threads = threads
+    options.graph_optimization_level = ort.GraphOptimizationLevel.ORT_ENABLE_ALL
+    session = ort.InferenceSession(str(onnx_path), options, providers=["CPUExecutionProvider"])
+
+    def run(batch: torch.Tensor) -> np.ndarray:
+        out = session.run(None, {"x": batch.numpy()})[0]
+        return np.asarray(out, dtype=np.float32).reshape(out.shape[0], -1)
+
+    return run
+
+
+def make_extractor(
+    name: str, module: nn.Module, spec: Preprocess, device: torch.device, engine: str, threads: int
+) -> Extractor:
+    """Pick ONNX Runtime on CPU (``engine="auto"`` or ``"onnxruntime"``), torch otherwise."""
+    if engine == "onnxruntime" or (engine == "auto" and device.type == "cpu"):
+        try:
+            path = cache_dir() / "onnx" / f"{name}-{module_digest(module)}.onnx"
+            return ort_extractor(export_backbone_onnx(module, spec.input_size, path), threads)
+        except (ImportError, RuntimeError, OSError) as exc:
+            if engine == "onnxruntime":
+                raise
+            warnings.warn(f"ONNX Runtime extraction unavailable ({exc}); using torch", stacklevel=2)
+    return torch_extractor(module, device, channels_last=True)
+
+
+def _decode(sample: Sample, transform: Callable[[torch.Tensor], torch.Tensor]) -> torch.Tensor | ImageError:
+    try:
+        return transform(to_uint8_chw(load_rgb_array(sample.path)))
+    except ImageError as exc:
+        return exc
+
+
+def _batches(
+    items: list[tuple[int, Sample]], transform: Callable[[torch.Tensor], torch.Tensor], batch_size: int
+) -> Iterator[tuple[list[int], list[torch.Tensor], list[tuple[int, ImageError]]]]:
+    """Decode in threads, ahead of the consumer, and yield batches in order."""
+    workers = max(2, min(4, os.cpu_count() or 2))
+    with ThreadPoolExecutor(max_workers=workers) as pool:
+        results = pool.map(lambda item: (item[0], _decode(item[1], transform)), items)
+        ids: list[int] = []
+        tensors: list[torch.Tensor] = []
+        errors: list[tuple[int, ImageError]] = []
+        for row, result in results:
+            if isinstance(result, ImageError):
+                errors.append((row, result))
+            else:
+                ids.append(row)
+                tensors.append(result)
+            if len(tensors) == batch_size:
+                yield ids, tensors, errors
+                ids, tensors, errors = [], [], []
+        if tensors or errors:
+            yield ids, tensors, errors
+
+
+def view_transform(spec: Preprocess, view: int) -> Callable[[torch.Tensor], torch.Tensor]:
+    """View 0 is the evaluation crop; views 1.. are light augmentations, seeded per view."""
+    if view == 0:
+        return EvalTransform(spec)
+    augment = train_transform(spec, "light")
+
+    def seeded(image: torch.Tensor) -> torch.Tensor:
+        torch.manual_seed(view * 1_000_003 + int(image.sum()) % 1_000_003)
+        return augment(image)
+
+    return seeded
+
+
+def extract_features(
+    samples: Sequence[Sample],
+    store: FeatureStore,
+    store_prefix: str,
+    extractor: Callable[[], Extractor],
+    spec: Preprocess,
+    view: int = 0,
+    batch_size: int = 32,
+    progress: Progress | None = None,
+    control: RunControl | None = None,
+) -> FeatureSet:
+    """Vectors for ``samples``, from the cache where possible, computing only what is missing.
+
+    ``extractor`` is a factory so that a fully cached run never builds an inference session.
+    """
+    keys = [f"{store_prefix}:{view}:{store.content_key(s.path)}" for s in samples]
+    cached = store.get_many(keys)
+    missing = [(i, s) for i, s in enumerate(samples) if keys[i] not in cached]
+    done, total = len(samples) - len(missing), len(samples)
+    if progress:
+        progress(done, total)
+    skipped: dict[int, ImageError] = {}
+    if missing:
+        run = extractor()
+        for ids, tensors, errors in _batches(missing, view_transform(spec, view), batch_size):
+            if control:
+                control.raise_if_cancelled()
+            skipped.update(errors)
+            if tensors:
+                vectors = run(torch.stack(tensors))
+                fresh = {keys[i]: v for i, v in zip(ids, vectors, strict=True)}
+                store.put_many(fresh)
+                cached.update(fresh)
+            done += len(ids) + len(errors)
+            if progress:
+                progress(done, total)
+    kept = [i for i in range(total) if keys[i] in cached]
+    vectors = np.stack([cached[keys[i]] for i in kept]) if kept else np.zeros((0, 0), np.float32)
+    labels = np.array([samples[i].label for i in kept], dtype=np.int64)
+    lost = [(e.path, e.reason) for _, e in sorted(skipped.items())]
+    return FeatureSet(vectors, labels, kept, lost, len(missing))
+
+
+def open_store(backbone: str, weights_digest: str, spec: Preprocess) -> tuple[FeatureStore, str]:
+    """The store for one backbone's features and the key prefix for its weights and preprocessing."""
+    pre = hashlib.sha1(repr(sorted(spec.to_dict().items())).encode()).hexdigest()[:8]
+    return FeatureStore(cache_dir() / "features" / f"{backbone}.sqlite"), f"{weights_digest}:{pre}"

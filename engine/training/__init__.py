@@ -1,0 +1,1 @@
+"""Training: the epoch loop, its steps and the feature and image tasks."""

@@ -1,0 +1,170 @@
+"""What an epoch iterates over: decoded images (linear, partial, full, scratch) or cached features."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable, Iterator, Sequence
+from dataclasses import dataclass, field
+
+import numpy as np
+import torch
+from torch import nn
+
+from engine.config import TrainConfig
+from engine.control import RunControl
+from engine.data.loading import ImageSamples, make_loader
+from engine.data.scan import Sample
+from engine.data.transforms import EvalTransform, train_transform
+from engine.features import FeatureSet, extract_features, make_extractor, module_digest, open_store
+from engine.models.classifier import TransferModel
+from engine.models.registry import get_spec
+from engine.training.step import Precision, predict_batch
+
+StageProgress = Callable[[str, int, int], None]
+
+
+@dataclass
+class ValPredictions:
+    """Validation probabilities, with the sample rows they belong to."""
+
+    probs: np.ndarray
+    labels: np.ndarray
+    rows: list[int]
+
+
+@dataclass
+class ImageTask:
+    """Batches of decoded, augmented images for the strategies that see pixels while training."""
+
+    model: TransferModel
+    config: TrainConfig
+    train: Sequence[Sample]
+    val: Sequence[Sample]
+    device: torch.device
+    precision: Precision
+    skipped: dict[str, str] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        spec = get_spec(self.config.backbones[0]).preprocess
+        workers = self.config.num_workers
+        if workers is None:
+            workers = min(4, max(1, (os.cpu_count() or 1)))
+        pin = self.device.type == "cuda"
+        batch = int(self.config.batch_size or 32)
+        self._train = make_loader(
+            ImageSamples(self.train, train_transform(spec, self.config.augment or "none")),
+            batch,
+            True,
+            workers,
+            self.config.seed,
+            pin,
+        )
+        self._val = make_loader(ImageSamples(self.val, EvalTransform(spec)), batch, False, workers, 0, pin)
+        self.module: nn.Module = self.model
+        self.steps_per_epoch = len(self._train)
+
+    def _to_device(self, x: torch.Tensor) -> torch.Tensor:
+        x = x.to(self.device, non_blocking=True)
+        return x.contiguous(memory_format=torch.channels_last) if self.config.channels_last else x
+
+    def train_batches(self) -> Iterator[tuple[torch.Tensor, torch.Tensor]]:
+        """Yield ``(images, labels)`` on the device, skipping (and recording) bad files."""
+        for batch in self._train:
+            self.skipped.update(dict(batch.skipped))
+            if len(batch.labels):
+                yield self._to_device(batch.images), batch.labels.to(self.device)
+
+    def predict_val(self, control: RunControl) -> ValPredictions:
+        """Probabilities for every readable validation image."""
+        probs, labels, rows = [], [], []
+        for batch in self._val:
+            control.raise_if_cancelled()
+            self.skipped.update(dict(batch.skipped))
+            if len(batch.labels):
+                probs.append(predict_batch(self.model, self._to_device(batch.images), self.precision).cpu())
+                labels.append(batch.labels)
+                rows.extend(batch.indices.tolist())
+        return _stack(probs, labels, rows, len(self.model.head[-1].weight))
+
+
+def _stack(probs: list[torch.Tensor], labels: list[torch.Tensor], rows: list[int], n: int) -> ValPredictions:
+    if not probs:
+        return ValPredictions(np.zeros((0, n), np.float32), np.zeros(0, np.int64), [])
+    return ValPredictions(torch.cat(probs).numpy(), torch.cat(labels).numpy(), rows)
+
+
+@dataclass
+class FeatureTask:
+    """Cached feature vectors (one backbone, or several concatenated) for head-only training."""
+
+    model: TransferModel
+    config: TrainConfig
+    train: Sequence[Sample]
+    val: Sequence[Sample]
+    device: torch.device
+    precision: Precision
+    stage: StageProgress
+    control: RunControl
+    skipped: dict[str, str] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        views = 1 + max(0, self.config.cache_augmented_views)
+        train_sets = [self._features(self.train, view, "training") for view in range(views)]
+        val_set = self._features(self.val, 0, "validation")
+        self._train_x = torch.from_numpy(np.concatenate([s[0] for s in train_sets]))
+        self._train_y = torch.from_numpy(np.concatenate([s[1] for s in train_sets]))
+        self._val_x, self._val_y, self._val_rows = (torch.from_numpy(val_set[0]), val_set[1], val_set[2])
+        self.module: nn.Module = self.model.head.to(self.device)
+        batch = int(self.config.batch_size or 64)
+        self.steps_per_epoch = max(1, -(-len(self._train_y) // batch))
+        self._generator = torch.Generator().manual_seed(self.config.seed)
+
+    def _features(
+        self, samples: Sequence[Sample], view: int, what: str
+    ) -> tuple[np.ndarray, np.ndarray, list[int]]:
+        """Concatenate every backbone's vectors for the samples all backbones could read."""
+        sets: list[FeatureSet] = []
+        threads = torch.get_num_threads()
+        for name, backbone in zip(self.config.backbones, self.model.backbones, strict=True):
+            spec = get_spec(name).preprocess
+            store, prefix = open_store(name, module_digest(backbone), spec)
+            try:
+                sets.append(
+                    extract_features(
+                        samples,
+                        store,
+                        prefix,
+                        lambda b=backbone, n=name, s=spec: make_extractor(
+                            n, b, s, self.device, self.config.feature_engine, threads
+                        ),
+                        spec,
+                        view,
+                        batch_size=32,
+                        progress=lambda d, t, n=name: self.stage(f"Computing {what} features ({n})", d, t),
+                        control=self.control,
+                    )
+                )
+            finally:
+                store.close()
+        for fs in sets:
+            self.skipped.update(dict(fs.skipped))
+        common = sorted(set.intersection(*(set(fs.kept) for fs in sets)))
+        positions = [{row: pos for pos, row in enumerate(fs.kept)} for fs in sets]
+        parts = [fs.vectors[[pos[i] for i in common]] for fs, pos in zip(sets, positions, strict=True)]
+        x = np.concatenate(parts, axis=1) if common else np.zeros((0, self.model.feature_dim), np.float32)
+        y = np.array([samples[i].label for i in common], dtype=np.int64)
+        return x.astype(np.float32), y, common
+
+    def train_batches(self) -> Iterator[tuple[torch.Tensor, torch.Tensor]]:
+        """Shuffled mini-batches of feature vectors."""
+        batch = int(self.config.batch_size or 64)
+        order = torch.randperm(len(self._train_y), generator=self._generator)
+        for start in range(0, len(order), batch):
+            idx = order[start : start + batch]
+            yield self._train_x[idx].to(self.device), self._train_y[idx].to(self.device)
+
+    def predict_val(self, control: RunControl) -> ValPredictions:
+        """Probabilities of the head on the cached validation vectors."""
+        control.raise_if_cancelled()
+        probs = predict_batch(self.module, self._val_x.to(self.device), self.precision).cpu().numpy()
+        return ValPredictions(probs, self._val_y, list(self._val_rows))
