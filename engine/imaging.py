@@ -175,4 +175,4 @@ def load_rgb(path: str | Path) -> Image.Image:
 
 def load_rgb_array(path: str | Path) -> np.ndarray:
     """Decode ``path`` like :func:`load_rgb` and return an ``HxWx3`` ``uint8`` array."""
-    return np.asarray(load_rgb(path), dtype=np.uint8)
+    return np.array(load_rgb(path), dtype=np.uint8)  # a writable copy: torch wraps it without warnings

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 import io
+import time
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -79,26 +80,52 @@ class RunInfo:
 
 
 class RunWriter:
-    """Writes one run folder as the run progresses."""
+    """Writes one run folder as the run progresses.
 
-    def __init__(self, run_dir: Path, info: RunInfo, config: dict[str, Any]) -> None:
+    Epochs of a cached-feature head last milliseconds, so writes are batched: state is kept in
+    memory and flushed at most every ``min_interval_s`` (and always by :meth:`flush` with
+    ``force=True`` at the end), each file atomically.
+    """
+
+    def __init__(
+        self, run_dir: Path, info: RunInfo, config: dict[str, Any], min_interval_s: float = 2.0
+    ) -> None:
         self.dir = run_dir
         self.info = info
         self.history: list[dict[str, float]] = []
+        self._pending: dict[str, bytes] = {}
+        self._interval = min_interval_s
+        self._last_flush = -float("inf")
         write_json(run_dir / CONFIG, config)
-        self.write_info()
+        write_json(run_dir / INFO, info.to_dict())
 
     def write_info(self) -> None:
-        """Persist ``run.json``."""
-        write_json(self.dir / INFO, self.info.to_dict())
+        """Persist ``run.json`` (and anything pending) unless the last flush was very recent."""
+        self.flush()
 
     def add_epoch(self, row: dict[str, float]) -> None:
         """Append one epoch's metrics to ``history.json``."""
         self.history.append(row)
-        write_json(self.dir / HISTORY, self.history)
+
+    def stage_json(self, name: str, obj: Any) -> None:
+        """Queue a JSON file for the next flush."""
+        import json
+
+        self._pending[name] = json.dumps(obj, ensure_ascii=False, allow_nan=True).encode("utf-8")
+
+    def flush(self, force: bool = False) -> None:
+        """Write queued weights, history and ``run.json`` if due (or ``force``)."""
+        if not force and time.monotonic() - self._last_flush < self._interval:
+            return
+        for name, data in self._pending.items():
+            write_bytes(self.dir / name, data)
+        self._pending.clear()
+        write_json(self.dir / HISTORY, _finite(self.history))
+        write_json(self.dir / INFO, self.info.to_dict())
+        self._last_flush = time.monotonic()
 
     def save_weights(self, model: TransferModel, which: str, epoch: int, val_acc: float) -> None:
-        """Write ``best.pt`` or ``last.pt`` atomically."""
+        """Queue ``best.pt`` or ``last.pt`` (serialised now, written at the next flush)."""
         state = {
             "format": RUN_FORMAT,
             "epoch": epoch,
@@ -111,7 +138,12 @@ class RunWriter:
         }
         buffer = io.BytesIO()
         torch.save(state, buffer)
-        write_bytes(self.dir / (BEST if which == "best" else LAST), buffer.getvalue())
+        self._pending[BEST if which == "best" else LAST] = buffer.getvalue()
+
+
+def _finite(rows: list[dict[str, float]]) -> list[dict[str, float | None]]:
+    """JSON has no NaN: a metric that could not be computed is written as null."""
+    return [{k: (v if v == v and abs(v) != float("inf") else None) for k, v in r.items()} for r in rows]
 
 
 def read_info(run_dir: str | Path) -> RunInfo:

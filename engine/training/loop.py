@@ -12,7 +12,6 @@ import numpy as np
 import torch
 from torch import nn
 
-from engine.atomic import write_json
 from engine.callbacks import Callback, CallbackList
 from engine.config import TrainConfig
 from engine.control import RunCancelled, RunControl
@@ -219,7 +218,7 @@ def _save_predictions(tr: _Trainer, writer: RunWriter, preds: ValPredictions, ep
         {"path": val[r].path, "label": int(y), "probs": [round(float(p), 6) for p in probs]}
         for r, y, probs in zip(preds.rows, preds.labels, preds.probs, strict=True)
     ]
-    write_json(writer.dir / PREDICTIONS, {"epoch": epoch, "classes": tr.index.classes, "rows": rows})
+    writer.stage_json(PREDICTIONS, {"epoch": epoch, "classes": tr.index.classes, "rows": rows})
 
 
 def _run_epochs(tr: _Trainer, model: TransferModel, task: FeatureTask | ImageTask, writer: RunWriter) -> str:
@@ -348,7 +347,7 @@ def _finish(
     info.status, info.message = status.value, message or info.message
     info.seconds = round(time.perf_counter() - tr.started, 3)
     info.finished = now_iso()
-    writer.write_info()
+    writer.flush(force=True)
     tr.emit(
         RunFinished(
             status,
@@ -363,10 +362,11 @@ def _finish(
     )
 
 
-def _result(tr: _Trainer, info: RunInfo, status: RunStatus, message: str) -> RunResult:
+def _result(tr: _Trainer, writer: RunWriter, status: RunStatus, message: str) -> RunResult:
+    info = writer.info
     return RunResult(
         status,
-        str(Path(tr.config.out_dir or "").resolve() if tr.config.out_dir else ""),
+        str(writer.dir.resolve()),
         info.strategy,
         info.backbones,
         info.device,

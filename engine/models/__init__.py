@@ -1,0 +1,1 @@
+"""Backbone networks: the registry of supported architectures and their verified weights."""

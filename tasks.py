@@ -1,0 +1,58 @@
+"""Set-up and everyday commands that work on a fresh machine with only Python 3.11 and pip.
+
+python tasks.py app     # installs uv and the locked environment if needed, then opens the app
+python tasks.py test    # same set-up, then lint and the test suite (what CI runs)
+python tasks.py bench   # the benchmarks under bench/ (slow; prints JSON)
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent
+
+
+def _uv() -> list[str]:
+    """The command that runs uv, installing uv with pip when it is missing."""
+    found = shutil.which("uv")
+    if found:
+        return [found]
+    pip = [sys.executable, "-m", "pip", "install", "--quiet", "uv"]
+    if subprocess.call(pip) != 0:
+        subprocess.run([*pip, "--user"], check=True)
+    return [sys.executable, "-m", "uv"]
+
+
+def _run(*args: str, env: dict[str, str] | None = None) -> int:
+    print("+", " ".join(args), flush=True)
+    return subprocess.call(list(args), cwd=ROOT, env=env)
+
+
+def main(argv: list[str]) -> int:
+    """Run one task."""
+    task = argv[0] if argv else "app"
+    uv = _uv()
+    code = _run(*uv, "sync", "--frozen", "--extra", "test", "--python", "3.11")
+    if code:
+        return code
+    if task == "app":
+        return _run(*uv, "run", "--frozen", "main.py", *argv[1:])
+    if task == "test":
+        env = dict(os.environ, QT_QPA_PLATFORM="offscreen")
+        code = _run(*uv, "run", "--frozen", "ruff", "check", ".", env=env)
+        return code or _run(*uv, "run", "--frozen", "pytest", "-q", *argv[1:], env=env)
+    if task == "bench":
+        code = 0
+        for script in sorted((ROOT / "bench").glob("bench_*.py")):
+            code |= _run(*uv, "run", "--frozen", "python", str(script.relative_to(ROOT)))
+        return code
+    print(f"unknown task {task!r}; use app, test or bench", file=sys.stderr)
+    return 2
+
+
+if __name__ == "__main__":
+    raise SystemExit(main(sys.argv[1:]))
