@@ -28,8 +28,14 @@ SHARED = ROOT.parent / "shared" / "datasets"
 def cli_train(data, cache, *extra):
     env = dict(os.environ, TRANSFER_STUDIO_CACHE=str(cache))
     t0 = time.perf_counter()
-    out = subprocess.run([sys.executable, "main.py", "train", str(data), "--json", *extra], cwd=ROOT, env=env,
-                         capture_output=True, text=True, check=True)
+    out = subprocess.run(
+        [sys.executable, "main.py", "train", str(data), "--json", *extra],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        check=True,
+    )
     result = json.loads(out.stdout.strip().splitlines()[-1])
     result["wall_s"] = round(time.perf_counter() - t0, 2)
     return result
@@ -73,14 +79,18 @@ def main():
 
             ours = extraction_rate(hym, tmp / "c2")
             naive = naive_extraction_rate(str(hym))
-            report["extraction_images_per_s"] = {"engine": ours, "naive_dataloader": naive,
-                                                 "speedup": ours / naive}
+            report["extraction_images_per_s"] = {
+                "engine": ours,
+                "naive_dataloader": naive,
+                "speedup": ours / naive,
+            }
             full = cli_train(hym, tmp / "c3", "--strategy", "full", "--epochs", "1", "--out", str(tmp / "r3"))
             history = json.loads((Path(full["run_dir"]) / "history.json").read_text())
             ours_full = history[0]["images_per_s"] if history else 0.0
             tut_full = run_tutorial(str(hym), freeze=False, num_epochs=1, max_batches=30)
             report["full_train_images_per_s"] = {
-                "engine": ours_full, "tutorial": tut_full["train_images_per_s"],
+                "engine": ours_full,
+                "tutorial": tut_full["train_images_per_s"],
                 "speedup": ours_full / tut_full["train_images_per_s"],
                 "how": "batch 32, channels_last, 2 DataLoader workers with decode off the main process",
             }
@@ -90,8 +100,16 @@ def main():
                 report["features_cold_over_tutorial"] = cold["wall_s"] / tut["seconds"]
         if sign.is_dir():
             feats = cli_train(sign, tmp / "c4", "--strategy", "features", "--out", str(tmp / "r4"))
-            part = cli_train(sign, tmp / "c4", "--strategy", "partial", "--epochs", str(args.sign_epochs),
-                             "--out", str(tmp / "r5"))
+            part = cli_train(
+                sign,
+                tmp / "c4",
+                "--strategy",
+                "partial",
+                "--epochs",
+                str(args.sign_epochs),
+                "--out",
+                str(tmp / "r5"),
+            )
             report["sign_language_digits"] = {"features": feats, "partial": part}
     print(json.dumps(report, indent=None, default=str))
 

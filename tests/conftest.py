@@ -19,7 +19,9 @@ def isolated_cache(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest
     return cache
 
 
-def make_image(path: Path, color: tuple[int, int, int], size: tuple[int, int] = (40, 32), seed: int = 0) -> Path:
+def make_image(
+    path: Path, color: tuple[int, int, int], size: tuple[int, int] = (40, 32), seed: int = 0
+) -> Path:
     """Write a noisy solid-colour image (format from the suffix)."""
     rng = np.random.default_rng(seed)
     arr = np.clip(np.array(color, dtype=np.int16) + rng.integers(-20, 20, (size[1], size[0], 3)), 0, 255)
