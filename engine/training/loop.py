@@ -248,6 +248,7 @@ def _run_epochs(tr: _Trainer, model: TransferModel, task: FeatureTask | ImageTas
                 "val_acc": val_acc,
                 "lr": lr,
                 "seconds": time.perf_counter() - t0,
+                "images_per_s": rate,
             }
         )
         tr.emit(
