@@ -1,0 +1,1 @@
+"""The app's pages and panels, one per file."""

@@ -1,0 +1,107 @@
+"""The friendly placeholder shown where the grid would be when there is nothing to show."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtGui import QDragEnterEvent, QDropEvent, QFont
+from PySide6.QtWidgets import QHBoxLayout, QLabel, QPushButton, QVBoxLayout, QWidget
+
+from gui.resources import icon
+
+_TEXTS = {
+    "empty": ("Drop images or folders here",
+              "Or use the buttons below. A folder with one sub-folder per class is imported already "
+              "labelled; your files stay where they are."),
+    "no_match": ("No images here", "Nothing matches this filter or search. Pick another class on the left, "
+                 "or clear the search."),
+}
+
+
+def centered_column(widget: QWidget, width: int) -> QVBoxLayout:
+    """Give ``widget`` a layout with a fixed-width column in its middle; return the column's layout.
+
+    Word-wrapped labels only get their full height in a column of known width (a label added
+    with an alignment flag is given its one-line size hint and is clipped).
+    """
+    column = QWidget(widget)
+    column.setFixedWidth(width)
+    inner = QVBoxLayout(column)
+    inner.setContentsMargins(0, 0, 0, 0)
+    row = QHBoxLayout()
+    row.addStretch(1)
+    row.addWidget(column)
+    row.addStretch(1)
+    outer = QVBoxLayout(widget)
+    outer.addStretch(2)
+    outer.addLayout(row)
+    outer.addStretch(3)
+    return inner
+
+
+def centered_label(text: str, parent: QWidget, name: str = "mutedLabel") -> QLabel:
+    """Return a centred, word-wrapped, plain-text label styled by object ``name``."""
+    label = QLabel(text, parent)
+    label.setObjectName(name)
+    label.setTextFormat(Qt.TextFormat.PlainText)
+    label.setWordWrap(True)
+    label.setAlignment(Qt.AlignmentFlag.AlignCenter)
+    return label
+
+
+class EmptyState(QWidget):
+    """Big icon, a sentence and import buttons; takes file drops too."""
+
+    import_files = Signal()
+    import_folder = Signal()
+    files_dropped = Signal(object)  # list[str]
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setAcceptDrops(True)
+        self._icon = QLabel(self)
+        self._icon.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self._title = centered_label("", self, "")
+        font = self._title.font()
+        font.setPointSizeF(font.pointSizeF() * 1.5)
+        font.setWeight(QFont.Weight.DemiBold)
+        self._title.setFont(font)
+        self._text = centered_label("", self)
+        self.files_button = QPushButton(icon("import", "white"), "  Import Images…", self)
+        self.files_button.setObjectName("primaryButton")
+        self.folder_button = QPushButton(icon("import-folder"), "  Import Folder…", self)
+        self.files_button.clicked.connect(self.import_files)
+        self.folder_button.clicked.connect(self.import_folder)
+        buttons = QHBoxLayout()
+        buttons.addStretch(1)
+        buttons.addWidget(self.files_button)
+        buttons.addWidget(self.folder_button)
+        buttons.addStretch(1)
+        column = centered_column(self, 480)
+        column.addWidget(self._icon)
+        column.addSpacing(8)
+        column.addWidget(self._title)
+        column.addWidget(self._text)
+        column.addSpacing(14)
+        column.addLayout(buttons)
+        self.set_mode("empty")
+
+    def set_mode(self, mode: str) -> None:
+        """``empty`` (no images in the project) or ``no_match`` (filter or search shows none)."""
+        title, text = _TEXTS.get(mode, _TEXTS["empty"])
+        self._icon.setPixmap(icon("import" if mode == "empty" else "search", "#9aa0b0").pixmap(56, 56))
+        self._title.setText(title)
+        self._text.setText(text)
+        self.files_button.setVisible(mode == "empty")
+        self.folder_button.setVisible(mode == "empty")
+
+    def dragEnterEvent(self, event: QDragEnterEvent) -> None:
+        """Take files and folders from the desktop."""
+        if event.mimeData().hasUrls():
+            event.acceptProposedAction()
+
+    def dropEvent(self, event: QDropEvent) -> None:
+        """Import what was dropped."""
+        paths = [u.toLocalFile() for u in event.mimeData().urls() if u.isLocalFile()]
+        if paths:
+            event.acceptProposedAction()
+            self.files_dropped.emit(paths)
