@@ -4,6 +4,10 @@ from __future__ import annotations
 
 import argparse
 
+from cli.demo_cmd import add_demo_parser
+from cli.export_cmd import add_export_parser
+from cli.predict_cmd import add_predict_parser
+from cli.recommend_cmd import add_recommend_parser
 from cli.train_cmd import add_backbones_parser, add_train_parser
 
 
@@ -15,6 +19,10 @@ def build_parser() -> argparse.ArgumentParser:
     sub = parser.add_subparsers(dest="command", required=True)
     add_train_parser(sub)
     add_backbones_parser(sub)
+    add_export_parser(sub)
+    add_predict_parser(sub)
+    add_demo_parser(sub)
+    add_recommend_parser(sub)
     return parser
 
 

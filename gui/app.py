@@ -78,10 +78,12 @@ def main(argv: list[str] | None = None) -> int:
     configure_logging()
     sys.excepthook = _excepthook
     from gui.main_window import MainWindow
+    from gui.stages import install_stage_pages
     from gui.theme import ThemeManager
 
     theme = ThemeManager(app, str(QSettings().value("theme", "system")))
     window = MainWindow(theme=theme)
+    install_stage_pages(window)
     window.show()
     paths = [a for a in args if not a.startswith("-")]
     if paths:

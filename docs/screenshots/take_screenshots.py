@@ -13,6 +13,12 @@ import sys
 import tempfile
 import time
 from pathlib import Path
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from PySide6.QtWidgets import QApplication
+
+    from gui.main_window import MainWindow
 
 ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT))
@@ -20,7 +26,7 @@ OUT = Path(__file__).resolve().parent
 DATASET = Path(sys.argv[1] if len(sys.argv) > 1 else "/work/shared/datasets/hymenoptera")
 
 
-def settle(app, seconds: float, window=None) -> None:
+def settle(app: QApplication, seconds: float, window: MainWindow | None = None) -> None:
     """Process events for ``seconds`` (and until the thumbnails on screen have arrived)."""
     end = time.monotonic() + seconds
     while time.monotonic() < end or (window and (window.state.thumbnails._pending

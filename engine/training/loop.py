@@ -31,8 +31,9 @@ from engine.events import (
 )
 from engine.models.classifier import TransferModel, set_train_mode
 from engine.models.registry import build_backbone, get_spec
+from engine.recommend import resolve_auto
 from engine.runs import RunInfo, RunWriter, load_run_model, new_run_dir, now_iso
-from engine.strategies import FEATURE_STRATEGIES, FROZEN_BACKBONE, basic_auto_strategy, setup_strategy
+from engine.strategies import FEATURE_STRATEGIES, FROZEN_BACKBONE, setup_strategy
 from engine.training.step import Precision, loss_and_accuracy, train_step
 from engine.training.tasks import FeatureTask, ImageTask, ValPredictions
 
@@ -123,10 +124,9 @@ class _Trainer:
         )
         self.reason = ""
         if config.strategy == "auto":
-            strategy, self.reason = basic_auto_strategy(
-                len(self.index.subset(TRAIN)), len(self.index.classes)
+            self.config, self.reason = resolve_auto(
+                self.config, self.index, lambda s, d, t: emit(StageChanged(s, d, t)), control
             )
-            self.config = dataclasses.replace(self.config, strategy=strategy)
         self.config = self.config.resolved()
         self.precision = Precision.for_device(self.device, self.config.amp)
 

@@ -1,7 +1,7 @@
 import os
 
 import pytest
-from conftest import make_dataset, make_image
+from helpers import make_dataset, make_image
 
 from engine.data.scan import TRAIN, VAL, assign_splits, scan_dataset
 from engine.errors import DatasetError

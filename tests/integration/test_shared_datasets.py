@@ -1,7 +1,7 @@
 """Slow checks on the real datasets beside the project (skipped where ../shared is absent)."""
 
 import pytest
-from conftest import shared_dataset
+from helpers import shared_dataset
 
 from engine.config import TrainConfig
 from engine.events import RunStatus

@@ -1,0 +1,98 @@
+"""``predict`` command: classify images with an exported model; never imports torch."""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import io
+import json
+import sys
+import time
+from typing import TYPE_CHECKING
+
+from cli.output import error
+
+if TYPE_CHECKING:
+    from engine.inference.predictor import PathResult
+
+
+def add_predict_parser(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
+    """Register ``predict``."""
+    p = sub.add_parser("predict", help="classify images and folders with an exported .onnx model")
+    p.add_argument("model", metavar="MODEL.onnx")
+    p.add_argument("paths", nargs="+", metavar="PATH", help="image files and folders (searched recursively)")
+    p.add_argument("--top-k", type=int, default=3, help="labels per image (default %(default)s)")
+    out = p.add_mutually_exclusive_group()
+    out.add_argument("--json", action="store_true", help="one JSON object per image on stdout")
+    out.add_argument("--csv", metavar="OUT.csv", help="write one row per image to OUT.csv")
+    p.add_argument("--embeddings", action="store_true", help="include the embedding in --json lines")
+    p.add_argument("--batch-size", type=int, default=16)
+    p.add_argument("--threads", type=int, help="ONNX Runtime threads")
+    p.add_argument("--cpu", action="store_true", help="use the CPU even if a GPU provider is available")
+    p.set_defaults(func=run_predict)
+
+
+def _csv_text(results: list[PathResult], top_k: int) -> str:
+    """``path, label_1, probability_1, ..., label_k, probability_k, error``."""
+    buffer = io.StringIO()
+    writer = csv.writer(buffer)
+    header = ["path"]
+    for k in range(1, top_k + 1):
+        header += [f"label_{k}", f"probability_{k}"]
+    writer.writerow([*header, "error"])
+    for result in results:
+        line = [result.path]
+        for k in range(top_k):
+            line += [result.top[k][0], f"{result.top[k][1]:.6f}"] if k < len(result.top) else ["", ""]
+        writer.writerow([*line, result.error or ""])
+    return buffer.getvalue()
+
+
+def _human(result: PathResult) -> str:
+    if result.error is not None:
+        return f"{result.path}\tERROR: {result.error}"
+    return f"{result.path}\t" + " | ".join(f"{label} {p:.3f}" for label, p in result.top)
+
+
+def run_predict(args: argparse.Namespace) -> int:
+    """Classify; bad images are reported per line, never fatal."""
+    from engine.errors import ModelFileError
+    from engine.inference.predictor import OnnxPredictor
+
+    if args.top_k < 1:
+        return error("--top-k must be at least 1")
+    start = time.perf_counter()
+    try:
+        predictor = OnnxPredictor(
+            args.model,
+            providers=["CPUExecutionProvider"] if args.cpu else None,
+            threads=args.threads,
+            batch_size=args.batch_size,
+        )
+    except ModelFileError as exc:
+        return error(str(exc))
+    rows: list[PathResult] = []
+    ok = failed = 0
+    for result in predictor.predict_paths(args.paths, top_k=args.top_k, embeddings=args.embeddings):
+        ok, failed = ok + result.ok, failed + (not result.ok)
+        if args.json:
+            sys.stdout.write(json.dumps(result.to_dict(), ensure_ascii=False) + "\n")
+            sys.stdout.flush()
+        elif args.csv:
+            rows.append(result)
+        else:
+            (sys.stdout if result.ok else sys.stderr).write(_human(result) + "\n")
+    if args.csv:
+        from engine.atomic import write_text
+
+        write_text(args.csv, _csv_text(rows, args.top_k))
+    seconds = time.perf_counter() - start
+    sys.stderr.write(
+        f"{ok} image(s) classified, {failed} failed, in {seconds:.1f}s on {predictor.providers[0]}"
+        + (f"; wrote {args.csv}" if args.csv else "")
+        + "\n"
+    )
+    if ok == 0:
+        sys.stderr.write("error: no image could be classified\n")
+        return 1
+    return 0

@@ -1,0 +1,116 @@
+"""``recommend``: measure how well pretrained backbones fit a folder and say which strategy to use."""
+
+from __future__ import annotations
+
+import argparse
+import signal
+import sys
+from types import FrameType
+from typing import Any
+
+from cli.output import ProgressPrinter, error, print_json
+from engine.control import RunCancelled, RunControl
+from engine.errors import TransferStudioError
+from engine.events import StageChanged
+
+
+def add_recommend_parser(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
+    """Register ``recommend``."""
+    p = sub.add_parser(
+        "recommend", help="measure how well pretrained backbones fit a folder and recommend a strategy"
+    )
+    p.add_argument("data", help="DATA/<class>/* or DATA/train|val/<class>/*")
+    p.add_argument(
+        "--backbone",
+        dest="backbones",
+        action="append",
+        metavar="NAME",
+        help="backbone to consider (repeatable); default efficientnet_lite0 and others available offline",
+    )
+    p.add_argument(
+        "--sample-per-class", type=int, default=60, help="images per class to measure (default 60)"
+    )
+    p.add_argument("--device", default="auto", help="auto, cpu, cuda, cuda:1, mps")
+    p.add_argument("--val-fraction", type=float, default=0.2)
+    p.add_argument("--seed", type=int, default=0)
+    p.add_argument("--json", action="store_true", help="print a JSON summary as the last line of stdout")
+    p.set_defaults(func=run_recommend)
+
+
+def run_recommend(args: argparse.Namespace) -> int:
+    """Scan, measure, recommend; Ctrl-C cancels."""
+    from engine.data.scan import scan_dataset
+    from engine.recommend import recommend
+
+    control = RunControl()
+
+    def on_sigint(_sig: int, _frame: FrameType | None) -> None:
+        sys.stderr.write("\ncancelling...\n")
+        control.cancel()
+        signal.signal(signal.SIGINT, signal.default_int_handler)
+
+    previous = signal.signal(signal.SIGINT, on_sigint)
+    printer = ProgressPrinter()
+
+    def stage(name: str, done: int, total: int) -> None:
+        printer(StageChanged(name, done, total))
+
+    try:
+        index = scan_dataset(
+            args.data, args.val_fraction, args.seed, progress=lambda d, t: stage("Checking images", d, t)
+        )
+        rec = recommend(index, args.backbones, args.sample_per_class, stage, control, args.seed, args.device)
+    except TransferStudioError as exc:
+        return error(str(exc))
+    except RunCancelled:
+        sys.stderr.write("cancelled\n")
+        return 130
+    finally:
+        printer.close()
+        signal.signal(signal.SIGINT, previous)
+    data = rec.to_dict()
+    if args.json:
+        print_json(data)
+    else:
+        sys.stdout.write(describe(data))
+    return 0
+
+
+def _duration(seconds: float) -> str:
+    if seconds < 90:
+        return f"{seconds:.0f} s"
+    if seconds < 5400:
+        return f"{seconds / 60:.0f} min"
+    return f"{seconds / 3600:.1f} h"
+
+
+def _score(value: Any) -> str:
+    return "-" if value is None else f"{value:.3f}"
+
+
+def describe(data: dict[str, Any]) -> str:
+    """The recommendation as a few readable lines."""
+    strategy, backbones = data["strategy"], ", ".join(data["backbones"])
+    frozen = f", first {data['k']} layer groups frozen" if data.get("k") is not None else ""
+    low, high = data["expected_acc"]
+    size, similarity = data["cell"]
+    lines = [
+        f"Recommended: {strategy} on {backbones}{frozen}",
+        f"Why: {data['reason']}",
+        f"Expected validation accuracy: {low:.0%} to {high:.0%}",
+        f"Grid cell: {size} dataset ({data['images_per_class']:.0f} training images per class), "
+        f"{similarity} to ImageNet",
+        f"Scores on a sample of {data['sample_size']} images:",
+        f"  {'backbone':<22} {'kNN':>6} {'probe':>6} {'LogME':>7} {'ImageNet conf':>14}",
+    ]
+    for name, s in data["scores"].items():
+        lines.append(
+            f"  {name:<22} {_score(s.get('knn')):>6} {_score(s.get('probe')):>6} "
+            f"{_score(s.get('logme')):>7} {_score(s.get('imagenet_confidence')):>14}"
+        )
+    if data.get("stack_probe") is not None:
+        lines.append(f"  {'all stacked':<22} {'':>6} {_score(data['stack_probe']):>6}")
+    lines.append("Estimated training time on this machine:")
+    lines += [f"  {name:<9} {_duration(sec)}" for name, sec in data["eta_seconds"].items()]
+    lines.append(f"Measured in {data['seconds']:.0f} s.")
+    return "\n".join(lines) + "\n"

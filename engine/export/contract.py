@@ -1,0 +1,24 @@
+"""What an exported file promises, shared by the exporter and the torch-free predictor.
+
+Imports nothing heavy: the predictor and the CLI's argument parser read these constants.
+"""
+
+from __future__ import annotations
+
+FORMAT_KEY = "transfer_studio.format_version"
+FORMAT_VERSION = "1"
+SUPPORTED_FORMATS = (FORMAT_VERSION,)
+INPUT_NAME, PROBS_NAME, EMBED_NAME = "images", "probabilities", "embedding"
+INPUT_CONTRACT = {
+    "name": INPUT_NAME,
+    "dtype": "uint8",
+    "layout": "NHWC",
+    "channels": "RGB",
+    "range": [0, 255],
+}
+JSON_KEYS = ("classes", "input", "backbones", "preprocess")  # metadata values stored as JSON
+MIN_OPSET = 18  # Resize's antialias attribute needs opset 18
+DEFAULT_OPSET = 18
+MAX_OPSET = 23  # the newest opset torch.onnx's TorchScript exporter writes
+QUANTIZATION_MODES = ("none", "auto", "dynamic", "static")
+TOP1_THRESHOLD = 0.995  # an export's required top-1 agreement with the app

@@ -1,0 +1,1 @@
+"""Evaluation stage of the GUI."""

@@ -1,0 +1,1 @@
+"""Prediction stage of the GUI."""

@@ -1,0 +1,135 @@
+"""One background task at a time on its own QThread: recommendation, layer groups, export, prediction.
+
+The task is a Qt-free function ``fn(progress, control)``; ``progress(done, total, text)`` is
+throttled here to about 20 updates a second and ``control`` is the engine's thread-safe
+:class:`~engine.control.RunControl`, so cancelling is one flag. The wiring is the one of
+:class:`gui.training.controller.TrainingController`: the worker always ends with ``done``, after
+exactly one of ``finished``, ``cancelled`` or ``failed``, and the thread is handed back in its own
+``finished`` slot on the GUI thread.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+import traceback
+from collections.abc import Callable
+from typing import Any
+
+from PySide6.QtCore import QObject, Qt, QThread, Signal, Slot
+
+from engine.control import RunCancelled, RunControl
+from engine.errors import TransferStudioError
+
+log = logging.getLogger(__name__)
+ProgressFn = Callable[[int, int, str], None]
+TaskFunction = Callable[[ProgressFn, RunControl], Any]
+PROGRESS_INTERVAL_S = 0.05
+
+
+def error_text(exc: BaseException) -> str:
+    """A message for the user: the engine's own words, else the exception and a short traceback."""
+    if isinstance(exc, TransferStudioError):
+        return str(exc)
+    if isinstance(exc, OSError) and exc.strerror:
+        return f"{exc.filename or ''}: {exc.strerror}".lstrip(": ")
+    return "".join(traceback.format_exception(type(exc), exc, exc.__traceback__, limit=6)).strip()
+
+
+class TaskWorker(QObject):
+    """Lives in the task's thread; runs the function once."""
+
+    progress = Signal(int, int, str)
+    finished = Signal(object)
+    cancelled = Signal()
+    failed = Signal(str)
+    done = Signal()
+
+    def __init__(self, fn: TaskFunction, control: RunControl) -> None:
+        super().__init__()
+        self._fn = fn
+        self.control = control
+        self._last = -float("inf")
+
+    def _progress(self, done: int, total: int, text: str = "") -> None:
+        now = time.monotonic()
+        if now - self._last >= PROGRESS_INTERVAL_S or (total and done >= total):
+            self._last = now
+            self.progress.emit(int(done), int(total), str(text))
+
+    @Slot()
+    def run(self) -> None:
+        """Run the function; always emit ``done`` last."""
+        try:
+            result = self._fn(self._progress, self.control)
+        except RunCancelled:
+            self.cancelled.emit()
+        except Exception as exc:  # errors become a signal, never a dead thread
+            log.exception("background task failed")
+            self.failed.emit(error_text(exc))
+        else:
+            if self.control.cancelled:
+                self.cancelled.emit()
+            else:
+                self.finished.emit(result)
+        finally:
+            self.done.emit()
+
+
+class TaskRunner(QObject):
+    """Lives in the GUI thread; owns the thread of the task in progress (one at a time)."""
+
+    progress = Signal(int, int, str)
+    finished = Signal(object)
+    cancelled = Signal()
+    failed = Signal(str)
+    idle = Signal()
+
+    def __init__(self, parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        self._thread: QThread | None = None
+        self._worker: TaskWorker | None = None
+
+    def is_running(self) -> bool:
+        """True while a task's thread is alive."""
+        return self._thread is not None
+
+    def start(self, fn: TaskFunction) -> bool:
+        """Run ``fn`` on a new thread; False (nothing started) while another task runs."""
+        if self._thread is not None:
+            return False
+        thread, worker = QThread(self), TaskWorker(fn, RunControl())
+        worker.moveToThread(thread)
+        thread.started.connect(worker.run)
+        worker.progress.connect(self.progress)
+        worker.finished.connect(self.finished)
+        worker.cancelled.connect(self.cancelled)
+        worker.failed.connect(self.failed)
+        # Direct: quit() is thread-safe, and shutdown() blocks the GUI thread in wait(), so a queued
+        # quit would never run and the wait would time out.
+        worker.done.connect(thread.quit, Qt.ConnectionType.DirectConnection)
+        thread.finished.connect(worker.deleteLater)
+        thread.finished.connect(self._on_thread_finished)
+        self._thread, self._worker = thread, worker
+        thread.start()
+        return True
+
+    def cancel(self) -> None:
+        """Ask the task to stop at its next check (thread-safe flag)."""
+        if self._worker is not None:
+            self._worker.control.cancel()
+
+    def shutdown(self, timeout_ms: int = 10_000) -> bool:
+        """Cancel and wait for the thread; True when it ended in time."""
+        thread = self._thread
+        if thread is None:
+            return True
+        self.cancel()
+        return thread.wait(timeout_ms)
+
+    @Slot()
+    def _on_thread_finished(self) -> None:
+        thread, self._thread, self._worker = self._thread, None, None
+        if thread is not None:
+            thread.deleteLater()
+        self.idle.emit()

@@ -1,0 +1,1 @@
+"""Training stage of the GUI."""

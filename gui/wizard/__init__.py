@@ -1,0 +1,1 @@
+"""Wizard stage of the GUI."""

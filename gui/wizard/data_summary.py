@@ -1,0 +1,144 @@
+"""Step 1 of the wizard, the data: images per class, balance, image sizes, broken files (Qt-free).
+
+Sizes are read from the file headers of a capped sample (no pixel decoding), so this takes well
+under a second even for large projects; it runs off the GUI thread anyway.
+"""
+
+from __future__ import annotations
+
+import random
+import statistics
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+from engine.control import RunControl
+from engine.data.scan import TRAIN, VAL, DatasetIndex
+
+SIZE_SAMPLE = 300
+FEW_IMAGES = 20
+FEW_VAL = 3
+IMBALANCE = 3.0
+SMALL_SIDE = 64
+LARGE_SIDE = 4000
+Progress = Callable[[int, int, str], None]
+
+
+@dataclass
+class DataSummary:
+    """What the user should know about the data before training."""
+
+    classes: list[str]
+    train_counts: dict[str, int]
+    val_counts: dict[str, int]
+    broken: list[tuple[str, str]] = field(default_factory=list)
+    sizes: list[tuple[int, int]] = field(default_factory=list)
+    unreadable_headers: int = 0
+    warnings: list[str] = field(default_factory=list)
+
+    @property
+    def counts(self) -> dict[str, int]:
+        """Images per class, both splits."""
+        return {c: self.train_counts.get(c, 0) + self.val_counts.get(c, 0) for c in self.classes}
+
+    @property
+    def total(self) -> int:
+        """Usable images."""
+        return sum(self.counts.values())
+
+    def balance_ratio(self) -> float:
+        """Largest class over smallest (1.0 is perfectly balanced; inf when a class is empty)."""
+        values = list(self.counts.values())
+        if not values:
+            return 1.0
+        return max(values) / min(values) if min(values) else float("inf")
+
+    def size_text(self) -> str:
+        """``"typically 500 × 375 px (smallest 120 px, largest 1,024 px)"`` from the sample."""
+        if not self.sizes:
+            return "unknown"
+        widths = [w for w, _ in self.sizes]
+        heights = [h for _, h in self.sizes]
+        sides = [min(s) for s in self.sizes] + [max(s) for s in self.sizes]
+        return (
+            f"typically {int(statistics.median(widths)):,} × {int(statistics.median(heights)):,} px "
+            f"(smallest side {min(sides):,} px, largest {max(sides):,} px; {len(self.sizes):,} checked)"
+        )
+
+
+def _image_size(path: str) -> tuple[int, int] | None:
+    from PIL import Image
+
+    try:
+        with Image.open(path) as img:
+            return int(img.size[0]), int(img.size[1])
+    except Exception:  # a bad header is reported as broken by the training scan, not here
+        return None
+
+
+def summarize(
+    index: DatasetIndex,
+    progress: Progress | None = None,
+    control: RunControl | None = None,
+    sample: int = SIZE_SAMPLE,
+) -> DataSummary:
+    """Count, sample sizes and write plain-language warnings for ``index``."""
+    summary = DataSummary(
+        list(index.classes),
+        index.class_counts(TRAIN),
+        index.class_counts(VAL),
+        [(s.path, s.reason) for s in index.skipped],
+    )
+    paths = [s.path for s in index.samples]
+    chosen = paths if len(paths) <= sample else random.Random(0).sample(paths, sample)
+    for i, path in enumerate(chosen):
+        if control is not None:
+            control.raise_if_cancelled()
+        size = _image_size(path)
+        if size is None:
+            summary.unreadable_headers += 1
+        else:
+            summary.sizes.append(size)
+        if progress is not None:
+            progress(i + 1, len(chosen), "Checking image sizes")
+    summary.warnings = warnings_for(summary)
+    return summary
+
+
+def warnings_for(s: DataSummary) -> list[str]:
+    """Plain-language warnings, most important first."""
+    out: list[str] = []
+    counts = s.counts
+    if len([c for c in counts.values() if c]) < 2:
+        out.append("Training needs at least two classes with images. Label some images in the Data stage.")
+    for name, n in counts.items():
+        if 0 < n < FEW_IMAGES:
+            out.append(
+                f"“{name}” has only {n} images. Aim for at least {FEW_IMAGES} per class: with fewer, "
+                "the model may not learn it and the accuracy figure is very uncertain."
+            )
+    for name, n in s.val_counts.items():
+        if counts.get(name, 0) >= FEW_IMAGES and n < FEW_VAL:
+            out.append(f"“{name}” has only {n} validation images, so its accuracy cannot be judged well.")
+    ratio = s.balance_ratio()
+    if ratio >= IMBALANCE and ratio != float("inf"):
+        big = max(counts, key=counts.__getitem__)
+        small = min(counts, key=counts.__getitem__)
+        out.append(
+            f"The classes are unbalanced: “{big}” has {ratio:.1f}× as many images as “{small}”. "
+            f"Training weighs the classes to compensate, but more images of “{small}” would help."
+        )
+    if s.broken:
+        out.append(f"{len(s.broken):,} files could not be read and will be left out (listed below).")
+    small = sum(1 for w, h in s.sizes if min(w, h) < SMALL_SIDE)
+    if small:
+        out.append(
+            f"{small:,} of the {len(s.sizes):,} images checked are smaller than {SMALL_SIDE} px on a "
+            "side. They are enlarged for the network, which blurs them; larger photos work better."
+        )
+    large = sum(1 for w, h in s.sizes if max(w, h) > LARGE_SIDE)
+    if large:
+        out.append(
+            f"{large:,} of the images checked are larger than {LARGE_SIDE:,} px. That is fine, but "
+            "decoding them makes every epoch of image-based training slower."
+        )
+    return out
