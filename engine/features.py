@@ -26,7 +26,7 @@ from engine.data.scan import Sample
 from engine.data.transforms import EvalTransform, to_uint8_chw, train_transform
 from engine.errors import ImageError
 from engine.imaging import load_rgb_array
-from engine.models.registry import Preprocess
+from engine.models.backbone_spec import Preprocess
 from engine.paths import cache_dir
 
 Progress = Callable[[int, int], None]

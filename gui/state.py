@@ -20,17 +20,9 @@ from PySide6.QtCore import QObject, QSettings, QThreadPool, Signal, Slot
 from PySide6.QtGui import QUndoStack
 
 from engine.data.scan import DatasetIndex
-from engine.project import (
-    ExportResult,
-    ImportPlan,
-    Project,
-    ProjectFileError,
-    export_labeled_folders,
-    project_from_plan,
-    recheck_files,
-    scan_import,
-    validate_class_name,
-)
+from engine.project import Project, ProjectFileError, validate_class_name
+from engine.project_export import ExportResult, export_labeled_folders
+from engine.project_import import ImportPlan, project_from_plan, recheck_files, scan_import
 from gui import commands
 from gui.autosave import ProjectSaver, save_error_text
 from gui.thumbnails import ThumbnailCache

@@ -48,7 +48,7 @@ def main() -> None:
     QSettings.setDefaultFormat(QSettings.Format.IniFormat)
     QSettings.setPath(QSettings.Format.IniFormat, QSettings.Scope.UserScope, str(work / "settings"))
     app = QApplication([])
-    from engine.project import import_dataset_folder
+    from engine.project_import import import_dataset_folder
     from gui.main_window import MainWindow
     from gui.theme import ThemeManager
 

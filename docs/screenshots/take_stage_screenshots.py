@@ -56,7 +56,7 @@ def main() -> None:
     QSettings.setPath(QSettings.Format.IniFormat, QSettings.Scope.UserScope, str(work / "settings"))
     app = QApplication([])
     from engine.config import TrainConfig
-    from engine.project import import_dataset_folder
+    from engine.project_import import import_dataset_folder
     from gui.main_window import MainWindow
     from gui.stages import install_stage_pages
     from gui.theme import ThemeManager

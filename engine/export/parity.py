@@ -21,8 +21,8 @@ from engine.data.transforms import EvalPreprocess, to_uint8_chw
 from engine.errors import ImageError, TransferStudioError
 from engine.export.contract import TOP1_THRESHOLD
 from engine.imaging import load_rgb_array
+from engine.models.backbone_spec import Preprocess
 from engine.models.classifier import TransferModel
-from engine.models.registry import Preprocess
 
 Progress = Callable[[int, int], None]
 Cancel = Callable[[], bool]

@@ -22,7 +22,7 @@ import onnx
 import torch
 
 from engine.data.transforms import EvalPreprocess, to_uint8_chw
-from engine.models.registry import Preprocess
+from engine.models.backbone_spec import Preprocess
 
 QUANTISED_OPS = ["Conv", "MatMul", "Gemm"]
 CALIBRATION_IMAGES = 32

@@ -47,6 +47,7 @@ from engine.atomic import atomic_writer, write_bytes, write_json
 from engine.errors import WeightsError
 
 Progress = Callable[[int, int], None]
+StateDict = dict[str, torch.Tensor]
 
 KNOWN_SHA256: dict[str, str] = {
     "efficientnet-lite0-57934424.pth": ("579344248a93e23026e6b78f1f6faf0bc1d282386f6c881cdbaacd49cabf77db"),
@@ -195,7 +196,7 @@ def download_weights(
     return target
 
 
-def load_state_dict(path: str | Path, expected_sha256: str | None = None) -> dict[str, torch.Tensor]:
+def load_state_dict(path: str | Path, expected_sha256: str | None = None) -> StateDict:
     """Load a state dict safely after checking the file's full SHA-256.
 
     The expected digest is ``expected_sha256`` or, if None, the one pinned for the file (see the
@@ -221,7 +222,7 @@ def load_state_dict(path: str | Path, expected_sha256: str | None = None) -> dic
     return deserialize_state_dict(data, source)
 
 
-def deserialize_state_dict(data: bytes, source: Path) -> dict[str, torch.Tensor]:
+def deserialize_state_dict(data: bytes, source: Path) -> StateDict:
     """Turn file bytes into a state dict with the safe loaders only (``source`` names the file)."""
     try:
         if source.suffix.lower() == ".safetensors":
@@ -353,7 +354,7 @@ def _check_digest(path: Path, actual: str, expected: str) -> None:
         )
 
 
-def _as_state_dict(obj: Any, source: Path) -> dict[str, torch.Tensor]:
+def _as_state_dict(obj: Any, source: Path) -> StateDict:
     """Unwrap common checkpoint layouts and insist on a flat ``str -> Tensor`` mapping."""
     if isinstance(obj, Mapping):
         for key in _WRAPPER_KEYS:

@@ -27,8 +27,8 @@ from engine.export.graph import _Spec, attach_preprocessing, build_graph
 from engine.export.parity import ParityReport, TorchPipeline
 from engine.export.quantize import quantize_core
 from engine.imaging import load_rgb_array
+from engine.models.backbone_spec import Preprocess
 from engine.models.classifier import TransferModel
-from engine.models.registry import Preprocess
 from engine.training.loop import fit
 
 _BUILT: dict[str, Exported] = {}

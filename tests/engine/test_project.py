@@ -1,4 +1,4 @@
-"""Project model and project file I/O (engine/project.py): no Qt needed."""
+"""Project model, project file, import and export (engine/project*.py): no Qt needed."""
 
 from __future__ import annotations
 
@@ -21,12 +21,10 @@ from engine.project import (
     ImageEntry,
     Project,
     ProjectFileError,
-    export_labeled_folders,
-    import_dataset_folder,
-    safe_folder_name,
-    scan_import,
     validate_class_name,
 )
+from engine.project_export import export_labeled_folders, safe_folder_name
+from engine.project_import import import_dataset_folder, scan_import
 
 ROOT = Path(__file__).resolve().parents[2]
 

@@ -8,21 +8,15 @@ from helpers import make_dataset, shared_dataset
 from torch import nn
 
 import engine.recommend as rec_mod
+import engine.recommend_measuring as measuring
 from engine.config import STRATEGIES, TrainConfig
 from engine.control import RunCancelled, RunControl
 from engine.data.scan import TRAIN, scan_dataset
-from engine.models.registry import BackboneSpec, Preprocess
-from engine.recommend import (
-    DatasetSize,
-    Measurement,
-    Recommendation,
-    decide,
-    estimate_seconds,
-    imagenet_head,
-    recommend,
-    resolve_auto,
-    sample_images,
-)
+from engine.models.backbone_spec import BackboneSpec, Preprocess
+from engine.recommend import Recommendation, decide, recommend, resolve_auto
+from engine.recommend_estimates import estimate_seconds
+from engine.recommend_measuring import imagenet_head, sample_images
+from engine.recommend_rules import DatasetSize, Measurement
 
 
 def _m(name="a", probe=0.95, knn=0.93, conf=0.7, forward_s=0.01, train_s=0.03, groups=9, extract_s=None):
@@ -124,14 +118,14 @@ class _Tiny(nn.Module):
 def fake_backbone(monkeypatch):
     pre = Preprocess(32, 36, (0.5, 0.5, 0.5), (0.25, 0.25, 0.25), "bilinear")
     spec = BackboneSpec("tiny", "test", 8, pre, None, 0.0, "fake")
-    monkeypatch.setattr(rec_mod, "get_spec", lambda name: spec)
-    monkeypatch.setattr(rec_mod, "build_backbone", lambda name, pretrained: _Tiny().eval())
+    monkeypatch.setattr(measuring, "get_spec", lambda name: spec)
+    monkeypatch.setattr(measuring, "build_backbone", lambda name, pretrained: _Tiny().eval())
     monkeypatch.setattr(
-        rec_mod, "build_imagenet_classifier", lambda name: nn.Sequential(_Tiny(), nn.Linear(8, 1000))
+        measuring, "build_imagenet_classifier", lambda name: nn.Sequential(_Tiny(), nn.Linear(8, 1000))
     )
-    monkeypatch.setattr(rec_mod, "layer_groups", lambda name, b: [("stem", b.stem), ("body", b.body)])
+    monkeypatch.setattr(measuring, "layer_groups", lambda name, b: [("stem", b.stem), ("body", b.body)])
     monkeypatch.setattr(
-        rec_mod, "make_extractor", lambda n, m, s, d, e, t: _torch_extractor(m, torch.device("cpu"))
+        measuring, "make_extractor", lambda n, m, s, d, e, t: _torch_extractor(m, torch.device("cpu"))
     )
     return "tiny"
 

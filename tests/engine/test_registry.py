@@ -11,7 +11,7 @@ from torch import nn
 
 from engine.errors import ConfigError
 from engine.models import registry
-from engine.models.registry import BackboneSpec, Preprocess
+from engine.models.backbone_spec import BackboneSpec, Preprocess
 
 NAMES = [spec.name for spec in registry.list_backbones()]
 # Shapes are checked on the meta device for the largest networks (no memory, no compute).

@@ -13,7 +13,7 @@ from PySide6.QtCore import QMimeData, QPoint, QPointF, Qt, QUrl
 from PySide6.QtGui import QDragEnterEvent, QDragMoveEvent, QDropEvent
 from PySide6.QtWidgets import QApplication, QWidget
 
-import engine.project
+import engine.project_import
 
 
 def _url_mime(paths) -> QMimeData:
@@ -111,7 +111,7 @@ def test_import_scan_runs_off_the_gui_thread_and_cancels(empty_project, images, 
                                                          qtbot):
     win = empty_project
     folder = images(tmp_path / "many", loose=40)
-    real_probe = engine.project.probe_image
+    real_probe = engine.project_import.probe_image
     threads = set()
 
     def slow_probe(path):
@@ -119,7 +119,7 @@ def test_import_scan_runs_off_the_gui_thread_and_cancels(empty_project, images, 
         time.sleep(0.05)
         return real_probe(path)
 
-    monkeypatch.setattr(engine.project, "probe_image", slow_probe)
+    monkeypatch.setattr(engine.project_import, "probe_image", slow_probe)
     win.state.import_paths([str(folder)])
     assert win.state.busy and win.status.job.isVisible()
     qtbot.waitUntil(lambda: win.status.job._bar.maximum() > 0, timeout=5000)
