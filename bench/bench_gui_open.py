@@ -6,6 +6,7 @@ the GUI thread of a few heavy actions (filter, bulk label of 5,000 images, undo)
 Targets: first paint < 1 s, no stall > 50 ms while thumbnails load.
 
     QT_QPA_PLATFORM=offscreen .venv/bin/python bench/bench_gui_open.py [--images 20000] [--keep DIR]
+        [--photos ../shared/datasets/hymenoptera]   # real JPEGs (about 500x375) instead of tiny PNGs
 """
 
 from __future__ import annotations
@@ -23,6 +24,21 @@ os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 CLASSES = ("ants", "bees", "wasps", "moths")
+
+
+def link_photos(folder: Path, n: int, source: Path) -> list[Path]:
+    """``n`` distinct paths to real photos: symbolic links cycling over the JPEGs under ``source``."""
+    photos = sorted(p for p in source.rglob("*") if p.suffix.lower() in (".jpg", ".jpeg"))
+    if not photos:
+        raise SystemExit(f"{source}: no JPEG photos to link")
+    paths = []
+    for i in range(n):
+        path = folder / f"{i // 1000:03d}" / f"photo_{i:05d}.jpg"
+        if not path.exists():
+            path.parent.mkdir(parents=True, exist_ok=True)
+            path.symlink_to(photos[i % len(photos)].resolve())
+        paths.append(path)
+    return paths
 
 
 def make_dataset(folder: Path, n: int) -> list[Path]:
@@ -96,14 +112,17 @@ def _timed(fn: object, *args: object) -> float:
     return round((time.perf_counter() - start) * 1000, 1)
 
 
-def run(n_images: int, keep: Path | None, pages: int) -> dict[str, object]:
+def run(n_images: int, keep: Path | None, pages: int, photos: Path | None = None) -> dict[str, object]:
     """Run the benchmark and return its figures."""
     work = keep or Path(tempfile.mkdtemp(prefix="bench_gui_"))
     cold_cache = Path(tempfile.mkdtemp(prefix="bench_cache_"))  # thumbnails are decoded, not read back
     os.environ["TRANSFER_STUDIO_CACHE"] = str(cold_cache)
     started = time.perf_counter()
-    images = make_dataset(work / "images", n_images)
-    project_folder = make_project(work / f"project_{n_images}", images)
+    if photos:
+        images = link_photos(work / "photos", n_images, photos)
+    else:
+        images = make_dataset(work / "images", n_images)
+    project_folder = make_project(work / f"project_{n_images}{'_photos' if photos else ''}", images)
     setup_s = time.perf_counter() - started
 
     from PySide6.QtCore import QCoreApplication, QElapsedTimer, QEvent, QObject, QSettings
@@ -175,6 +194,7 @@ def run(n_images: int, keep: Path | None, pages: int) -> dict[str, object]:
     close_ms = _timed(window.close)
     return {
         "images": n_images,
+        "image_source": f"photos from {photos} (symbolic links)" if photos else "generated 32x32 PNGs",
         "first_paint_ms": round(first_paint_ms, 1) if first_paint_ms else None,
         "open_project_ms": round(open_ms, 1),
         "thumbnails": {"pages_scrolled": pages, "decoded": decoded, "seconds": round(load_s, 2),
@@ -197,8 +217,11 @@ def main() -> None:
     parser.add_argument("--images", type=int, default=20_000)
     parser.add_argument("--pages", type=int, default=12, help="pages to scroll while thumbnails load")
     parser.add_argument("--keep", type=Path, default=None, help="reuse generated images in this folder")
+    parser.add_argument(
+        "--photos", type=Path, default=None, help="link real JPEGs from this folder instead of tiny PNGs"
+    )
     args = parser.parse_args()
-    print(json.dumps(run(args.images, args.keep, args.pages), indent=2))
+    print(json.dumps(run(args.images, args.keep, args.pages, args.photos), indent=2))
 
 
 if __name__ == "__main__":

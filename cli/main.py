@@ -8,7 +8,7 @@ from cli.demo_cmd import add_demo_parser
 from cli.export_cmd import add_export_parser
 from cli.predict_cmd import add_predict_parser
 from cli.recommend_cmd import add_recommend_parser
-from cli.train_cmd import add_backbones_parser, add_train_parser
+from cli.train_cmd import add_backbones_parser, add_resume_parser, add_train_parser
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -18,6 +18,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     sub = parser.add_subparsers(dest="command", required=True)
     add_train_parser(sub)
+    add_resume_parser(sub)
     add_backbones_parser(sub)
     add_export_parser(sub)
     add_predict_parser(sub)

@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import argparse
-import csv
-import io
 import json
 import sys
 import time
@@ -30,22 +28,6 @@ def add_predict_parser(sub: argparse._SubParsersAction) -> None:  # type: ignore
     p.add_argument("--threads", type=int, help="ONNX Runtime threads")
     p.add_argument("--cpu", action="store_true", help="use the CPU even if a GPU provider is available")
     p.set_defaults(func=run_predict)
-
-
-def _csv_text(results: list[PathResult], top_k: int) -> str:
-    """``path, label_1, probability_1, ..., label_k, probability_k, error``."""
-    buffer = io.StringIO()
-    writer = csv.writer(buffer)
-    header = ["path"]
-    for k in range(1, top_k + 1):
-        header += [f"label_{k}", f"probability_{k}"]
-    writer.writerow([*header, "error"])
-    for result in results:
-        line = [result.path]
-        for k in range(top_k):
-            line += [result.top[k][0], f"{result.top[k][1]:.6f}"] if k < len(result.top) else ["", ""]
-        writer.writerow([*line, result.error or ""])
-    return buffer.getvalue()
 
 
 def _human(result: PathResult) -> str:
@@ -83,9 +65,9 @@ def run_predict(args: argparse.Namespace) -> int:
         else:
             (sys.stdout if result.ok else sys.stderr).write(_human(result) + "\n")
     if args.csv:
-        from engine.atomic import write_text
+        from engine.inference.report import write_predictions_csv
 
-        write_text(args.csv, _csv_text(rows, args.top_k))
+        write_predictions_csv(rows, args.csv, args.top_k)
     seconds = time.perf_counter() - start
     sys.stderr.write(
         f"{ok} image(s) classified, {failed} failed, in {seconds:.1f}s on {predictor.providers[0]}"

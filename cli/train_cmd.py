@@ -9,7 +9,7 @@ from types import FrameType
 
 from cli.output import ProgressPrinter, error, print_json
 from engine.callbacks import Throttle
-from engine.config import STRATEGIES, TrainConfig
+from engine.config import DEFAULT_BACKBONE, STRATEGIES, TrainConfig
 from engine.control import RunControl
 from engine.errors import TransferStudioError
 
@@ -73,12 +73,52 @@ def config_from_args(args: argparse.Namespace) -> TrainConfig:
         "num_workers",
     )
     values = {k: getattr(args, k) for k in keys}
-    backbones = tuple(args.backbones or ("efficientnet_lite0",))
+    # auto with no --backbone: the recommendation measures every backbone available offline
+    default: tuple[str, ...] = () if args.strategy == "auto" else (DEFAULT_BACKBONE,)
+    backbones = tuple(args.backbones or default)
     return TrainConfig(data_dir=args.data, backbones=backbones, **values)
+
+
+def add_resume_parser(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
+    """Register ``resume``."""
+    p = sub.add_parser("resume", help="continue a cancelled or interrupted run where it stopped")
+    p.add_argument("run_dir", metavar="RUN_DIR")
+    p.add_argument("--epochs", type=int, help="epochs in all (default: the run's own)")
+    p.add_argument("--json", action="store_true", help="print a JSON summary as the last line of stdout")
+    p.set_defaults(func=run_resume)
+
+
+def run_resume(args: argparse.Namespace) -> int:
+    """Continue ``RUN_DIR`` from its last finished epoch, in the same folder."""
+    import dataclasses
+    from pathlib import Path
+
+    from engine.atomic import read_json
+
+    path = Path(args.run_dir) / "config.json"
+    try:
+        config = TrainConfig.from_dict(read_json(path))
+    except FileNotFoundError:
+        return error(f"{args.run_dir}: not a run folder (config.json is missing)")
+    except (ValueError, TypeError) as exc:
+        return error(f"{path}: unreadable ({exc})")
+    changes = {"resume": True, "out_dir": str(args.run_dir)}
+    if args.epochs:
+        changes["epochs"] = args.epochs
+    return train_and_report(dataclasses.replace(config, **changes), args.json)
 
 
 def run_train(args: argparse.Namespace) -> int:
     """Train; Ctrl-C cancels cleanly (a second Ctrl-C aborts)."""
+    try:
+        config = config_from_args(args)
+    except TransferStudioError as exc:
+        return error(str(exc))
+    return train_and_report(config, args.json)
+
+
+def train_and_report(config: TrainConfig, as_json: bool) -> int:
+    """Run ``fit`` with a progress bar and Ctrl-C as cancel; print the summary."""
     from engine.training.loop import fit
 
     control = RunControl()
@@ -91,7 +131,7 @@ def run_train(args: argparse.Namespace) -> int:
     previous = signal.signal(signal.SIGINT, on_sigint)
     printer = ProgressPrinter()
     try:
-        result = fit(config_from_args(args), callbacks=[Throttle(printer, max_hz=10)], control=control)
+        result = fit(config, callbacks=[Throttle(printer, max_hz=10)], control=control)
     except TransferStudioError as exc:
         return error(str(exc))
     finally:
@@ -106,14 +146,14 @@ def run_train(args: argparse.Namespace) -> int:
         sys.stderr.write(f"{len(result.skipped)} file(s) skipped:\n")
         for item in result.skipped[:20]:
             sys.stderr.write(f"  {item['path']}: {item['reason']}\n")
-    if args.json:
+    if as_json:
         print_json(summary)
     return 0 if result.status.value != "failed" else 1
 
 
 def run_backbones(args: argparse.Namespace) -> int:
     """List the registry."""
-    from engine.models.registry import DEFAULT_BACKBONE, list_backbones, offline_available
+    from engine.models.registry import list_backbones, offline_available
 
     rows = []
     for spec in list_backbones():

@@ -8,6 +8,8 @@ from typing import Any
 
 from engine.errors import ConfigError
 
+DEFAULT_BACKBONE = "efficientnet_lite0"  # bundled ImageNet weights: works with no network
+
 STRATEGIES = ("linear", "features", "partial", "full", "scratch", "stack")
 AUGMENTATIONS = ("none", "light", "strong")
 SCHEDULES = ("step", "cosine", "none")
@@ -46,7 +48,7 @@ class TrainConfig:
 
     data_dir: str
     strategy: str = "auto"
-    backbones: tuple[str, ...] = ("efficientnet_lite0",)
+    backbones: tuple[str, ...] = (DEFAULT_BACKBONE,)
     epochs: int | None = None
     batch_size: int | None = None
     lr: float | None = None
@@ -62,6 +64,7 @@ class TrainConfig:
     class_weights: bool = True
     early_stopping: int | None = None
     init_from: str | None = None
+    resume: bool = False
     device: str = "auto"
     threads: int | None = None
     amp: bool = True
@@ -93,7 +96,7 @@ class TrainConfig:
         problems: list[str] = []
         if self.strategy not in (*STRATEGIES, "auto"):
             problems.append(f"strategy must be one of auto, {', '.join(STRATEGIES)} (got {self.strategy!r})")
-        if not self.backbones:
+        if not self.backbones and self.strategy != "auto":
             problems.append("at least one backbone is needed")
         if self.strategy != "stack" and self.strategy != "auto" and len(self.backbones) > 1:
             problems.append(f"strategy {self.strategy!r} uses one backbone; use 'stack' to combine several")
@@ -106,6 +109,8 @@ class TrainConfig:
             problems.append(f"learning rate must be between 0 and 10 (got {self.lr})")
         if not 0 < self.val_fraction < 1:
             problems.append(f"validation fraction must be between 0 and 1 (got {self.val_fraction})")
+        if self.resume and not self.out_dir:
+            problems.append("resuming needs the run folder to continue (out_dir)")
         if self.freeze_k is not None and self.freeze_k < 0:
             problems.append(f"frozen layer groups must be 0 or more (got {self.freeze_k})")
         for name, value, allowed in (

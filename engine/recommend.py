@@ -17,7 +17,7 @@ from typing import Any
 
 import torch
 
-from engine.config import TrainConfig
+from engine.config import DEFAULT_BACKBONE, TrainConfig
 from engine.control import RunControl
 from engine.data.scan import TRAIN, VAL, DatasetIndex, Sample
 from engine.device import pick_device
@@ -203,9 +203,15 @@ def resolve_auto(
     """
     if not config.pretrained:
         strategy, reason = basic_auto_strategy(len(index.subset(TRAIN)), len(index.classes))
-        return dataclasses.replace(config, strategy=strategy, backbones=config.backbones[:1]), reason
+        backbones = config.backbones[:1] or (DEFAULT_BACKBONE,)
+        return dataclasses.replace(config, strategy=strategy, backbones=backbones), reason
     rec = recommend(
-        index, config.backbones, progress=progress, control=control, seed=config.seed, device=config.device
+        index,
+        config.backbones or None,
+        progress=progress,
+        control=control,
+        seed=config.seed,
+        device=config.device,
     )
     freeze_k = config.freeze_k if config.freeze_k is not None else rec.k
     resolved = dataclasses.replace(config, strategy=rec.strategy, backbones=rec.backbones, freeze_k=freeze_k)

@@ -15,6 +15,7 @@ import numpy as np
 import torch
 from torch import nn
 
+from engine.config import DEFAULT_BACKBONE
 from engine.control import RunControl
 from engine.data.scan import TRAIN, DatasetIndex, Sample
 from engine.data.transforms import EvalTransform, to_uint8_chw
@@ -22,7 +23,6 @@ from engine.errors import ImageError
 from engine.features import extract_features, make_extractor, module_digest, open_store
 from engine.imaging import load_rgb_array
 from engine.models.registry import (
-    DEFAULT_BACKBONE,
     build_backbone,
     build_imagenet_classifier,
     get_spec,

@@ -30,13 +30,15 @@ def now_iso() -> str:
 
 
 def new_run_dir(parent: Path, strategy: str) -> Path:
-    """A fresh, unique run folder name under ``parent``."""
+    """Create and return a fresh ``<parent>/<YYYYmmdd-HHMMSS>-<strategy>[-n]`` folder."""
     stamp = dt.datetime.now().strftime("%Y%m%d-%H%M%S")
     for n in range(1000):
         candidate = parent / (f"{stamp}-{strategy}" + (f"-{n}" if n else ""))
-        if not candidate.exists():
+        try:
             candidate.mkdir(parents=True)
-            return candidate
+        except FileExistsError:
+            continue  # taken, perhaps by another process a moment ago
+        return candidate
     raise RunError(f"{parent}: could not create a new run folder")
 
 
@@ -88,16 +90,29 @@ class RunWriter:
     """
 
     def __init__(
-        self, run_dir: Path, info: RunInfo, config: dict[str, Any], min_interval_s: float = 2.0
+        self,
+        run_dir: Path,
+        info: RunInfo,
+        config: dict[str, Any] | None,
+        min_interval_s: float = 2.0,
+        history: list[dict[str, float]] | None = None,
     ) -> None:
         self.dir = run_dir
         self.info = info
-        self.history: list[dict[str, float]] = []
+        self.history: list[dict[str, float]] = list(history or [])
         self._pending: dict[str, bytes] = {}
         self._interval = min_interval_s
         self._last_flush = -float("inf")
-        write_json(run_dir / CONFIG, config)
+        if config is not None:
+            write_json(run_dir / CONFIG, config)
         write_json(run_dir / INFO, info.to_dict())
+
+    @classmethod
+    def reopen(cls, run_dir: str | Path) -> RunWriter:
+        """Continue writing an earlier run's folder: its ``run.json`` and history are kept."""
+        info = read_info(run_dir)
+        info.status, info.message, info.finished = "running", "", ""
+        return cls(Path(run_dir), info, None, history=read_history(run_dir))
 
     def write_info(self) -> None:
         """Persist ``run.json`` (and anything pending) unless the last flush was very recent."""
@@ -124,8 +139,23 @@ class RunWriter:
         write_json(self.dir / INFO, self.info.to_dict())
         self._last_flush = time.monotonic()
 
-    def save_weights(self, model: TransferModel, which: str, epoch: int, val_acc: float) -> None:
-        """Queue ``best.pt`` or ``last.pt`` (serialised now, written at the next flush)."""
+    def save_weights(
+        self,
+        model: TransferModel,
+        which: str,
+        epoch: int,
+        val_acc: float,
+        training: dict[str, Any] | None = None,
+    ) -> None:
+        """Queue ``best.pt`` or ``last.pt`` (serialised now, written at the next flush).
+
+        Args:
+            model: The network; frozen pretrained backbones are not stored (rebuilt by name).
+            which: ``"best"`` or ``"last"``.
+            epoch: The epoch these weights finished.
+            val_acc: Their validation accuracy.
+            training: Optimizer and schedule state, so that the run can be resumed (``last`` only).
+        """
         state = {
             "format": RUN_FORMAT,
             "epoch": epoch,
@@ -136,6 +166,8 @@ class RunWriter:
                 for backbone, frozen in zip(model.backbones, self.info.frozen_backbones, strict=True)
             ],
         }
+        if training is not None:
+            state["training"] = training
         buffer = io.BytesIO()
         torch.save(state, buffer)
         self._pending[BEST if which == "best" else LAST] = buffer.getvalue()
@@ -163,6 +195,24 @@ def read_history(run_dir: str | Path) -> list[dict[str, float]]:
         return list(read_json(Path(run_dir) / HISTORY))
     except FileNotFoundError:
         return []
+
+
+def read_training_state(run_dir: str | Path) -> dict[str, Any]:
+    """``last.pt`` in full (weights, epoch, optimizer and schedule state) to resume a run.
+
+    Raises:
+        RunError: When the run has no resumable state (no epoch finished, or an older run).
+    """
+    path = Path(run_dir) / LAST
+    try:
+        state = torch.load(path, map_location="cpu", weights_only=True)
+    except FileNotFoundError as exc:
+        raise RunError(f"{run_dir}: cannot resume, no epoch finished ({LAST} is missing)") from exc
+    except Exception as exc:  # torch raises many types for damaged or unsafe files
+        raise RunError(f"{path}: cannot load ({exc})") from exc
+    if "training" not in state:
+        raise RunError(f"{path}: no optimizer state to resume from; continue from the best weights instead")
+    return state
 
 
 def load_run_model(run_dir: str | Path, which: str = "best") -> tuple[TransferModel, RunInfo]:

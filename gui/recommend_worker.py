@@ -10,13 +10,13 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+from engine.config import DEFAULT_BACKBONE
 from engine.control import RunControl
 from engine.data.scan import DatasetIndex
 from gui.task_runner import ProgressFn, TaskFunction
 from gui.wizard.grid import parse_cell
 
 RecommendFunction = Callable[..., Any]
-DEFAULT_BACKBONE = "efficientnet_lite0"
 
 
 @dataclass

@@ -86,7 +86,8 @@ def train_transform(spec: Preprocess, augment: str) -> v2.Compose | EvalTransfor
         v2.RandomHorizontalFlip(),
     ]
     if augment == "strong":
-        steps.append(v2.TrivialAugmentWide(interpolation=interp))
+        # its rotations and shears accept only nearest or bilinear on tensors (bicubic raises)
+        steps.append(v2.TrivialAugmentWide(interpolation=v2.InterpolationMode.BILINEAR))
     steps += [v2.ToDtype(torch.float32, scale=True), v2.Normalize(spec.mean, spec.std)]
     if augment == "strong":
         steps.append(v2.RandomErasing(p=0.25))

@@ -23,7 +23,6 @@ from engine.models.weights import StateDict
 
 Progress = Callable[[int, int], None]
 
-DEFAULT_BACKBONE = "efficientnet_lite0"
 
 
 def list_backbones() -> list[BackboneSpec]:

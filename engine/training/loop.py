@@ -7,6 +7,7 @@ import time
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import torch
@@ -32,12 +33,15 @@ from engine.events import (
 from engine.models.classifier import TransferModel, set_train_mode
 from engine.models.registry import build_backbone, get_spec
 from engine.recommend import resolve_auto
-from engine.runs import RunInfo, RunWriter, load_run_model, new_run_dir, now_iso
+from engine.runs import RunInfo, RunWriter, load_run_model, new_run_dir, now_iso, read_training_state
 from engine.strategies import FEATURE_STRATEGIES, FROZEN_BACKBONE, setup_strategy
 from engine.training.step import Precision, loss_and_accuracy, train_step
 from engine.training.tasks import FeatureTask, ImageTask, ValPredictions
 
 PREDICTIONS = "val_predictions.json"
+
+
+CANCELLED_MESSAGE = "cancelled by the user; the best weights so far are kept"
 
 
 @dataclass
@@ -111,6 +115,8 @@ class _Trainer:
         self, config: TrainConfig, emit: CallbackList, control: RunControl, index: DatasetIndex | None
     ) -> None:
         self.started = time.perf_counter()
+        self.previous_seconds = 0.0  # of the earlier sessions of a resumed run
+        self.resume_state: dict[str, Any] | None = None  # last.pt of the run being resumed
         self.emit, self.control = emit, control
         self.config = config.check()
         configure_threads(config.threads)
@@ -120,15 +126,20 @@ class _Trainer:
             config.data_dir,
             config.val_fraction,
             config.seed,
-            progress=lambda d, t: emit(StageChanged("Checking images", d, t)),
+            progress=lambda d, t: self.stage("Checking images", d, t),
         )
         self.reason = ""
         if config.strategy == "auto":
             self.config, self.reason = resolve_auto(
-                self.config, self.index, lambda s, d, t: emit(StageChanged(s, d, t)), control
+                self.config, self.index, self.stage, control
             )
         self.config = self.config.resolved()
         self.precision = Precision.for_device(self.device, self.config.amp)
+
+    def stage(self, name: str, done: int, total: int) -> None:
+        """Report a preparatory stage's progress; a cancel is honoured here too."""
+        self.emit(StageChanged(name, done, total))
+        self.control.raise_if_cancelled()
 
     def build(self) -> TransferModel:
         cfg = self.config
@@ -175,7 +186,7 @@ class _Trainer:
                 val,
                 self.device,
                 self.precision,
-                lambda s, d, t: self.emit(StageChanged(s, d, t)),
+                self.stage,
                 self.control,
             )
         return ImageTask(model, self.config, train, val, self.device, self.precision)
@@ -229,7 +240,9 @@ def _run_epochs(tr: _Trainer, model: TransferModel, task: FeatureTask | ImageTas
     optimizer = _optimizer(cfg, tr.setup.param_groups)
     scheduler = _scheduler(cfg, optimizer)
     epochs, stale = int(cfg.epochs or 1), 0
-    for epoch in range(epochs):
+    if tr.resume_state is not None:
+        stale = _restore_training(tr.resume_state, model, optimizer, scheduler)
+    for epoch in range(info.epochs_completed if cfg.resume else 0, epochs):
         t0 = time.perf_counter()
         train_loss, train_acc, rate = _train_epoch(tr, task, model, optimizer, criterion, epoch)
         model.eval()
@@ -263,12 +276,30 @@ def _run_epochs(tr: _Trainer, model: TransferModel, task: FeatureTask | ImageTas
             tr.emit(BestImproved(epoch, val_acc, val_loss))
         else:
             stale += 1
+        training = {"optimizer": optimizer.state_dict(), "scheduler": scheduler.state_dict(), "stale": stale}
+        writer.save_weights(model, "last", epoch, val_acc, training)
         writer.write_info()
         if cfg.early_stopping and stale >= cfg.early_stopping:
             tr.control.request_stop(f"no improvement for {stale} epochs")
         if tr.control.stop_reason:
             return tr.control.stop_reason
     return ""
+
+
+def _restore_training(
+    state: dict[str, Any],
+    model: TransferModel,
+    optimizer: torch.optim.Optimizer,
+    scheduler: torch.optim.lr_scheduler.LRScheduler,
+) -> int:
+    """Load ``last.pt``'s state into the model, optimizer and schedule; return epochs without improvement."""
+    model.head.load_state_dict(state["head"])
+    for backbone, saved in zip(model.backbones, state["backbones"], strict=True):
+        if saved is not None:
+            backbone.load_state_dict(saved)
+    optimizer.load_state_dict(state["training"]["optimizer"])
+    scheduler.load_state_dict(state["training"]["scheduler"])
+    return int(state["training"].get("stale", 0))
 
 
 def fit(
@@ -283,7 +314,9 @@ def fit(
     a cancel ends the run with ``RunStatus.CANCELLED``, keeping the best weights so far.
 
     Args:
-        config: The training configuration; stored verbatim in the run folder.
+        config: The training configuration; stored verbatim in the run folder. With ``resume``
+            the run in ``out_dir`` continues from its last finished epoch (weights, optimizer,
+            schedule and history), up to ``epochs`` in all.
         callbacks: Listeners called in order for every event (see ``engine.events``).
         control: Cancel/pause flags shared with another thread; a private one if omitted.
         index: A ready dataset index (the GUI's project); scanned from ``config.data_dir`` if None.
@@ -293,13 +326,23 @@ def fit(
 
     Raises:
         DatasetError, ConfigError, WeightsError: Before the run folder exists, for bad input.
+            A cancel before the run folder exists (while scanning or measuring) is not an error:
+            the result says ``CANCELLED`` with an empty ``run_dir``.
         Exception: Any failure during training, after ``run.json`` recorded it as failed.
     """
     emit, control = CallbackList(callbacks), control or RunControl()
-    tr = _Trainer(config, emit, control, index)
-    model = tr.build()
-    writer = tr.writer(model)
+    started = time.perf_counter()
+    try:
+        tr = _Trainer(config, emit, control, index)
+        model = tr.build()
+    except RunCancelled:
+        return _cancelled_before_start(config, emit, started)
+    if tr.config.resume:  # refused before anything in the run folder changes
+        tr.resume_state = read_training_state(str(tr.config.out_dir))
+    writer = RunWriter.reopen(tr.config.out_dir) if tr.config.resume else tr.writer(model)
     info, status, message = writer.info, RunStatus.FAILED, ""
+    tr.previous_seconds = info.seconds if tr.config.resume else 0.0
+    task: FeatureTask | ImageTask | None = None
     try:
         task = tr.task(model)
         info.skipped = (
@@ -322,13 +365,23 @@ def fit(
         message = _run_epochs(tr, model, task, writer)
         status = RunStatus.COMPLETED
     except RunCancelled:
-        status, message = RunStatus.CANCELLED, "cancelled by the user; the best weights so far are kept"
+        status, message = RunStatus.CANCELLED, CANCELLED_MESSAGE
     except Exception as exc:
         message = f"{type(exc).__name__}: {exc}"
         raise
     finally:
         _finish(tr, model, writer, status, message, task.skipped if task else {})
     return _result(tr, writer, status, message)
+
+
+def _cancelled_before_start(config: TrainConfig, emit: CallbackList, started: float) -> RunResult:
+    """The result (and the last event) of a run cancelled before its folder was created."""
+    seconds = round(time.perf_counter() - started, 3)
+    message = "cancelled before training started; nothing was written"
+    emit(RunFinished(RunStatus.CANCELLED, "", -1, 0.0, 0, seconds, message, ()))
+    return RunResult(
+        RunStatus.CANCELLED, "", config.strategy, list(config.backbones), "", -1, 0.0, 0, seconds, [], message
+    )
 
 
 def _finish(
@@ -339,14 +392,12 @@ def _finish(
     message: str,
     skipped: dict[str, str],
 ) -> None:
-    info = writer.info
-    if info.epochs_completed:
-        writer.save_weights(model, "last", info.epochs_completed - 1, info.best_val_acc)
+    info = writer.info  # last.pt was saved at the end of every epoch
     merged = {d["path"]: d for d in info.skipped}
     merged.update({p: {"path": p, "reason": r} for p, r in skipped.items()})
     info.skipped = sorted(merged.values(), key=lambda d: d["path"])
     info.status, info.message = status.value, message or info.message
-    info.seconds = round(time.perf_counter() - tr.started, 3)
+    info.seconds = round(tr.previous_seconds + time.perf_counter() - tr.started, 3)
     info.finished = now_iso()
     writer.flush(force=True)
     tr.emit(

@@ -29,7 +29,7 @@ from PySide6.QtWidgets import (
 )
 
 from gui.prediction.cards import PredictionCard
-from gui.prediction.workers import LoadedModel, PredictionBatch, load_model_task, predict_task, write_csv
+from gui.prediction.workers import LoadedModel, PredictionBatch, load_model_task, predict_task
 from gui.task_runner import TaskRunner
 from gui.thumbnail_waiter import ThumbnailWaiter
 from gui.widgets import dialogs
@@ -278,8 +278,14 @@ class PredictPage(QWidget):
 
     def save_csv(self, path: str) -> None:
         """Write the last results to ``path``."""
-        if self.batch is not None:
-            write_csv(self.batch.rows, path, self.top_k.value())
+        if self.batch is None:
+            return
+        from engine.inference.report import write_predictions_csv  # loads onnx: only when saving
+
+        try:
+            write_predictions_csv(self.batch.rows, path, self.top_k.value())
+        except OSError as exc:
+            dialogs.show_error(self, "Could not save the predictions", f"{path}: {exc.strerror or exc}")
 
     def shutdown(self) -> None:
         """Cancel and wait for a running task."""

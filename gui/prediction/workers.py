@@ -8,16 +8,18 @@ row with ``error`` set, never a failed batch.
 from __future__ import annotations
 
 import contextlib
-import csv
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from engine.control import RunControl
 from engine.data.scan import iter_image_files
 from engine.imaging import is_image_candidate
 from gui.task_runner import ProgressFn, TaskFunction
+
+if TYPE_CHECKING:
+    from engine.inference.predictor import PathResult
 
 
 @dataclass
@@ -58,35 +60,9 @@ def collect_images(paths: Iterable[str]) -> tuple[list[str], bool]:
     return list(dict.fromkeys(images)), folder
 
 
-def _as_mapping(value: Any) -> Mapping[str, Any]:
-    if isinstance(value, Mapping):
-        return value
-    to_dict = getattr(value, "to_dict", None)
-    if callable(to_dict):
-        return dict(to_dict())
-    return {k: v for k, v in vars(value).items() if not k.startswith("_")}
-
-
-def to_row(path: str, result: Any, classes: Sequence[str]) -> PredictionRow:
-    """Read one engine result: ``top``/``top_k`` pairs, ``labels`` + ``probs``, or an ``error``."""
-    data = _as_mapping(result)
-    error = data.get("error") or ""
-    if error:
-        return PredictionRow(str(data.get("path", path)), [], str(error))
-    pairs = data.get("top") or data.get("top_k") or data.get("topk")
-    if pairs is None:
-        labels, probs = data.get("labels") or data.get("classes"), data.get("probs") or data.get("scores")
-        pairs = list(zip(labels or [], probs or [], strict=False))
-    top = []
-    for item in pairs:
-        if isinstance(item, Mapping):
-            label, prob = item.get("label", item.get("class")), item.get("prob", item.get("probability"))
-        else:
-            label, prob = item[0], item[1]
-        if isinstance(label, int) and not isinstance(label, bool) and label < len(classes):
-            label = classes[label]
-        top.append((str(label), float(prob)))
-    return PredictionRow(str(data.get("path", path)), top, "")
+def to_row(result: PathResult) -> PredictionRow:
+    """One engine result as a row of the page."""
+    return PredictionRow(result.path, list(result.top), result.error or "")
 
 
 def load_model_task(path: str) -> TaskFunction:
@@ -140,26 +116,8 @@ def predict_task(model: LoadedModel, dropped: Sequence[str], top_k: int) -> Task
             return control.cancelled
 
         results = model.predictor.predict_paths(paths, top_k=top_k, progress=report, cancel=cancelled)
-        rows = [to_row(p, r, model.classes) for p, r in zip(paths, results, strict=False)]
+        rows = [to_row(result) for result in results]
         control.raise_if_cancelled()
         return PredictionBatch(rows, folder)
 
     return run
-
-
-def write_csv(rows: Sequence[PredictionRow], path: str | Path, top_k: int) -> None:
-    """Write ``path,top1,p1,...,error`` rows (UTF-8 with BOM so spreadsheet apps read names right)."""
-    header = ["path"]
-    for i in range(1, top_k + 1):
-        header += [f"class_{i}", f"probability_{i}"]
-    header.append("error")
-    with open(path, "w", newline="", encoding="utf-8-sig") as handle:
-        writer = csv.writer(handle)
-        writer.writerow(header)
-        for row in rows:
-            cells: list[Any] = [row.path]
-            for i in range(top_k):
-                label, prob = row.top[i] if i < len(row.top) else ("", "")
-                cells += [label, f"{prob:.6f}" if isinstance(prob, float) else prob]
-            cells.append(row.error)
-            writer.writerow(cells)

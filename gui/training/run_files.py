@@ -1,8 +1,8 @@
 """Reading a run folder's JSON files without torch (``engine.runs`` imports it), and run follow-ups.
 
-A follow-up is a new :class:`TrainConfig` built from an earlier run's ``config.json``: resume it
-for the epochs it did not finish, or continue it into a fine-tune of the upper layers (the
-seeds' scenarios 1 and 2: ``strategy="partial", init_from=<run_dir>``).
+A follow-up is a :class:`TrainConfig` built from an earlier run's ``config.json``: resume it in
+its own folder where it stopped (``resume=True``), or continue it into a fine-tune of the upper
+layers in a new run (the seeds' scenarios 1 and 2: ``strategy="partial", init_from=<run_dir>``).
 """
 
 from __future__ import annotations
@@ -93,21 +93,16 @@ def project_entry(record: RunRecord) -> dict[str, Any]:
 
 
 def resume_config(record: RunRecord) -> TrainConfig:
-    """Continue ``record`` from its best weights for the epochs it did not finish, in a new folder.
+    """Continue ``record`` where it stopped, in its own folder: weights, optimizer, schedule, history.
 
     Raises:
         RunError: If the run cannot be continued (no weights, or nothing left to do).
     """
     config, done = _base(record), int(record.info.get("epochs_completed", 0))
-    resolved = (
-        config.resolved()
-        if config.strategy in ("linear", "features", "partial", "full", "scratch", "stack")
-        else config
-    )
-    left = int(resolved.epochs or 0) - done
-    if left <= 0:
+    resolved = config.resolved() if config.strategy != "auto" else config
+    if int(resolved.epochs or 0) - done <= 0:
         raise RunError(f"{record.name} finished all its {done} epochs; fine-tune it instead of resuming.")
-    return dataclasses.replace(config, epochs=left, init_from=record.run_dir, out_dir=None)
+    return dataclasses.replace(config, resume=True, out_dir=record.run_dir, init_from=None)
 
 
 def finetune_config(record: RunRecord, freeze_k: int | None = None) -> TrainConfig:

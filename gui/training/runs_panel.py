@@ -57,7 +57,7 @@ class RunsPanel(QWidget):
         self.hint.setWordWrap(True)
         self.resume_button = QPushButton("Resume", self)
         self.resume_button.setToolTip(
-            "Continue a cancelled run from its best weights for the epochs it missed."
+            "Continue a cancelled run where it stopped: same folder, weights, optimizer and schedule."
         )
         self.finetune_button = QPushButton("Fine-tune further", self)
         self.finetune_button.setToolTip(

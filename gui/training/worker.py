@@ -9,7 +9,6 @@ Torch is imported here, inside :meth:`TrainingWorker.run`, never when the GUI st
 from __future__ import annotations
 
 import dataclasses
-import datetime as dt
 import logging
 from collections.abc import Callable
 from pathlib import Path
@@ -21,25 +20,11 @@ from engine.callbacks import Throttle
 from engine.config import TrainConfig
 from engine.control import RunControl
 from engine.data.scan import DatasetIndex
-from engine.errors import RunError
 from gui.task_runner import error_text
 
 log = logging.getLogger(__name__)
 FitFunction = Callable[..., Any]
 EVENT_HZ = 10.0
-
-
-def new_run_folder(parent: str | Path, strategy: str) -> str:
-    """Create and return a fresh ``<parent>/<YYYYmmdd-HHMMSS>-<strategy>[-n]`` folder (as ``engine.runs``)."""
-    stamp = dt.datetime.now().strftime("%Y%m%d-%H%M%S")
-    for n in range(1000):
-        candidate = Path(parent) / (f"{stamp}-{strategy}" + (f"-{n}" if n else ""))
-        try:
-            candidate.mkdir(parents=True)
-        except FileExistsError:
-            continue
-        return str(candidate)
-    raise RunError(f"{parent}: could not create a new run folder")
 
 
 def prepare_config(config: TrainConfig, runs_parent: str | None, pick_threads: bool = True) -> TrainConfig:
@@ -53,7 +38,9 @@ def prepare_config(config: TrainConfig, runs_parent: str | None, pick_threads: b
 
         changes["threads"] = default_threads(leave_one_for_gui=True)
     if config.out_dir is None and runs_parent:
-        changes["out_dir"] = new_run_folder(runs_parent, config.strategy)
+        from engine.runs import new_run_dir
+
+        changes["out_dir"] = str(new_run_dir(Path(runs_parent), config.strategy))
     return dataclasses.replace(config, **changes) if changes else config
 
 

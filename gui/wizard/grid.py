@@ -17,15 +17,15 @@ CELL_TEXT = {
     ),
     ("large", "similar"): (
         "Many images, like ImageNet",
-        "Fine-tune the upper layers; the lower ones stay frozen.",
+        "Fine-tune every layer from the pretrained weights; there are enough images to adapt them all.",
     ),
     ("small", "dissimilar"): (
         "Few images, unlike ImageNet",
-        "Train a new head on features, or fine-tune the upper layers gently.",
+        "Freeze the first layers and fine-tune the upper ones gently, at a lower learning rate.",
     ),
     ("large", "dissimilar"): (
         "Many images, unlike ImageNet",
-        "Fine-tune most or all layers; the pretrained weights are a starting point.",
+        "Fine-tune every layer; with very many, very different images, train from scratch.",
     ),
 }
 

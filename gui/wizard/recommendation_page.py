@@ -19,8 +19,8 @@ from PySide6.QtWidgets import (
     QWizardPage,
 )
 
-from engine.config import STRATEGIES, TrainConfig
-from gui.recommend_worker import DEFAULT_BACKBONE, RecommendationView
+from engine.config import DEFAULT_BACKBONE, STRATEGIES, TrainConfig
+from gui.recommend_worker import RecommendationView
 from gui.theme import ERROR_COLOR
 from gui.training.progress import format_duration
 from gui.wizard.advanced import AdvancedSettings

@@ -5,7 +5,6 @@ from __future__ import annotations
 import hashlib
 import json
 
-import pytest
 from PIL import Image
 
 from cli.main import run as cli_run
@@ -30,7 +29,6 @@ def test_demo_dataset_is_deterministic_and_varied(tmp_path):
     assert sizes == set(SIZES)
 
 
-@pytest.mark.slow  # the whole pipeline (train, export, parity, predict): ~30 s on 2 cores; run with -m slow
 def test_demo_runs_offline_end_to_end(tmp_path, capsys):
     out = tmp_path / "demo"
     code = cli_run(["demo", "--out", str(out), "--per-class", "6", "--threads", "2", "--json"])

@@ -2,23 +2,18 @@
 
 from __future__ import annotations
 
-import contextlib
-import io
 import json
 import shutil
-from dataclasses import dataclass
-from pathlib import Path
 
 import numpy as np
 import onnx
 import onnxruntime as ort
 import pytest
 import torch
-from helpers import make_dataset, make_image
+from helpers import make_image
 from torch import nn
 
 from cli.main import run as cli_run
-from engine.config import TrainConfig
 from engine.data.transforms import EvalPreprocess, to_uint8_chw
 from engine.errors import RunError
 from engine.export import export_run, failed_path
@@ -29,47 +24,6 @@ from engine.export.quantize import quantize_core
 from engine.imaging import load_rgb_array
 from engine.models.backbone_spec import Preprocess
 from engine.models.classifier import TransferModel
-from engine.training.loop import fit
-
-_BUILT: dict[str, Exported] = {}
-
-
-@dataclass
-class Exported:
-    root: Path
-    data: Path
-    run_dir: Path
-    onnx_path: Path
-    summary: dict
-
-
-@pytest.fixture(scope="session")
-def exported(tmp_path_factory) -> Exported:
-    """A tiny Lite0 ``features`` run (2 classes x 6 images, 2 epochs), exported through the CLI once."""
-    if "lite0" not in _BUILT:
-        root = tmp_path_factory.mktemp("exported")
-        with pytest.MonkeyPatch.context() as mp:
-            mp.setenv("TRANSFER_STUDIO_CACHE", str(root / "cache"))
-            data = make_dataset(root / "data", per_class=6)
-            config = TrainConfig(
-                data_dir=str(data),
-                backbones=("efficientnet_lite0",),
-                strategy="features",
-                epochs=2,
-                batch_size=4,
-                out_dir=str(root / "run"),
-                num_workers=0,
-                feature_engine="torch",
-                threads=2,
-            )
-            fit(config)
-            out = io.StringIO()
-            with contextlib.redirect_stdout(out), contextlib.redirect_stderr(io.StringIO()):
-                code = cli_run(["export", str(root / "run"), "--out", str(root / "model.onnx"), "--json"])
-            assert code == 0
-        summary = json.loads(out.getvalue().strip().splitlines()[-1])
-        _BUILT["lite0"] = Exported(root, data, root / "run", root / "model.onnx", summary)
-    return _BUILT["lite0"]
 
 
 def _session(path_or_model) -> ort.InferenceSession:

@@ -14,7 +14,6 @@ import onnxruntime as ort
 import pytest
 from helpers import make_image
 from onnx import TensorProto, helper
-from test_export import exported  # noqa: F401  (the session-wide exported model fixture)
 
 from cli.main import run as cli_run
 from engine.errors import ModelFileError
@@ -24,7 +23,7 @@ ROOT = Path(__file__).resolve().parents[2]
 
 
 @pytest.fixture
-def folder(exported, tmp_path):  # noqa: F811
+def folder(exported, tmp_path):
     """Two readable images of different sizes in nested folders, one broken file, one text file."""
     make_image(tmp_path / "imgs" / "a" / "red.png", (220, 30, 30), size=(40, 32), seed=7)
     make_image(tmp_path / "imgs" / "b" / "green.jpg", (30, 200, 40), size=(64, 48), seed=8)
@@ -34,7 +33,7 @@ def folder(exported, tmp_path):  # noqa: F811
     return tmp_path / "imgs"
 
 
-def test_predict_paths_in_order_with_errors_reported(exported, folder):  # noqa: F811
+def test_predict_paths_in_order_with_errors_reported(exported, folder):
     predictor = OnnxPredictor(exported.onnx_path, threads=2, batch_size=4)
     assert predictor.classes == ("green", "red") and predictor.metadata["strategy"] == "features"
     assert predictor.providers[-1] == "CPUExecutionProvider"
@@ -54,7 +53,7 @@ def test_predict_paths_in_order_with_errors_reported(exported, folder):  # noqa:
     assert seen[-1] == (5, 5)
 
 
-def test_predict_arrays_batches_by_size_and_matches_single_calls(exported):  # noqa: F811
+def test_predict_arrays_batches_by_size_and_matches_single_calls(exported):
     predictor = OnnxPredictor(exported.onnx_path, threads=2, batch_size=2)
     rng = np.random.default_rng(1)
     images = [
@@ -78,7 +77,7 @@ def _no_session(monkeypatch):
     monkeypatch.setattr(ort, "InferenceSession", refuse)
 
 
-def test_truncated_file_is_refused_before_a_session(exported, tmp_path, monkeypatch):  # noqa: F811
+def test_truncated_file_is_refused_before_a_session(exported, tmp_path, monkeypatch):
     data = exported.onnx_path.read_bytes()
     truncated = tmp_path / "truncated.onnx"
     truncated.write_bytes(data[: len(data) // 2])
@@ -107,7 +106,7 @@ def test_foreign_model_is_refused_before_a_session(tmp_path, monkeypatch):
         OnnxPredictor(path)
 
 
-def test_newer_format_and_altered_graph_are_refused(exported, tmp_path, monkeypatch):  # noqa: F811
+def test_newer_format_and_altered_graph_are_refused(exported, tmp_path, monkeypatch):
     model = onnx.load(str(exported.onnx_path))
     for prop in model.metadata_props:
         if prop.key == "transfer_studio.format_version":
@@ -119,7 +118,7 @@ def test_newer_format_and_altered_graph_are_refused(exported, tmp_path, monkeypa
         read_model_file(newer)
 
 
-def test_external_data_is_refused_before_a_session(exported, tmp_path, monkeypatch):  # noqa: F811
+def test_external_data_is_refused_before_a_session(exported, tmp_path, monkeypatch):
     model = onnx.load(str(exported.onnx_path))
     path = tmp_path / "external.onnx"
     onnx.save(
@@ -130,7 +129,7 @@ def test_external_data_is_refused_before_a_session(exported, tmp_path, monkeypat
         OnnxPredictor(path)
 
 
-def test_cli_json_lines(exported, folder, capsys):  # noqa: F811
+def test_cli_json_lines(exported, folder, capsys):
     code = cli_run(
         ["predict", str(exported.onnx_path), str(folder), "--json", "--top-k", "1", "--threads", "2"]
     )
@@ -142,10 +141,10 @@ def test_cli_json_lines(exported, folder, capsys):  # noqa: F811
     assert all(len(line["top"]) == 1 and line["label"] in ("green", "red") for line in good)
 
 
-def test_cli_csv_and_refused_model(exported, folder, tmp_path, capsys):  # noqa: F811
+def test_cli_csv_and_refused_model(exported, folder, tmp_path, capsys):
     out = tmp_path / "out.csv"
     assert cli_run(["predict", str(exported.onnx_path), str(folder), "--csv", str(out), "--top-k", "2"]) == 0
-    with out.open(encoding="utf-8", newline="") as handle:
+    with out.open(encoding="utf-8-sig", newline="") as handle:
         rows = list(csv.DictReader(handle))
     assert len(rows) == 4 and set(rows[0]) >= {"path", "label_1", "probability_1", "label_2", "error"}
     assert sum(bool(r["error"]) for r in rows) == 1
@@ -155,7 +154,7 @@ def test_cli_csv_and_refused_model(exported, folder, tmp_path, capsys):  # noqa:
     assert "error:" in capsys.readouterr().err
 
 
-def test_predict_works_without_torch(exported, folder):  # noqa: F811
+def test_predict_works_without_torch(exported, folder):
     code = f"""
 import json, sys
 sys.modules["torch"] = None  # any import of torch now fails
@@ -170,3 +169,18 @@ assert not [m for m in sys.modules if m.startswith(heavy) and sys.modules[m] is 
     assert out.returncode == 0, out.stderr
     lines = [json.loads(line) for line in out.stdout.splitlines()]
     assert len(lines) == 4 and sum("label" in line for line in lines) == 3
+
+
+def test_csv_neutralises_formulas_and_pads_missing_labels():
+    from types import SimpleNamespace
+
+    from engine.inference.report import predictions_csv
+
+    rows = [
+        SimpleNamespace(path="=HYPERLINK(1).png", top=(("+cmd", 0.75), ("ok", 0.25)), error=None),
+        SimpleNamespace(path="b.png", top=(), error="-broken"),
+    ]
+    table = list(csv.reader(predictions_csv(rows, top_k=2).splitlines()))
+    assert table[0] == ["path", "label_1", "probability_1", "label_2", "probability_2", "error"]
+    assert table[1] == ["'=HYPERLINK(1).png", "'+cmd", "0.750000", "ok", "0.250000", ""]
+    assert table[2] == ["b.png", "", "", "", "", "'-broken"]

@@ -9,6 +9,7 @@ import pytest
 import torch
 from torch import nn
 
+from engine.config import DEFAULT_BACKBONE
 from engine.errors import ConfigError
 from engine.models import registry
 from engine.models.backbone_spec import BackboneSpec, Preprocess
@@ -42,7 +43,7 @@ def few_threads() -> None:
 
 def test_registry_covers_the_required_backbones() -> None:
     assert set(NAMES) >= REQUIRED
-    assert NAMES[0] == registry.DEFAULT_BACKBONE == "efficientnet_lite0"
+    assert NAMES[0] == DEFAULT_BACKBONE == "efficientnet_lite0"
 
 
 @pytest.mark.parametrize("name", NAMES)

@@ -1,5 +1,6 @@
 """The six strategies end to end on tiny generated data (CPU, seconds each)."""
 
+import dataclasses
 import json
 import threading
 
@@ -8,7 +9,15 @@ import torch
 
 from engine.config import TrainConfig
 from engine.control import RunControl
-from engine.events import BatchEnded, BestImproved, EpochEnded, RunFinished, RunStarted, RunStatus
+from engine.events import (
+    BatchEnded,
+    BestImproved,
+    EpochEnded,
+    RunFinished,
+    RunStarted,
+    RunStatus,
+    StageChanged,
+)
 from engine.models.registry import build_backbone, layer_groups
 from engine.runs import load_run_model, read_history, read_info
 from engine.training.loop import class_weights, fit
@@ -231,3 +240,61 @@ def test_class_weights_only_when_imbalanced():
     assert class_weights(np.array([0, 0, 1, 1]), 2) is None
     w = class_weights(np.array([0] * 9 + [1] * 3), 2)
     assert w[1] > w[0]
+
+
+@pytest.mark.parametrize("stage", ["Checking images", "Computing"])
+def test_cancel_during_preparation_ends_cancelled_not_failed(tiny_dataset, tmp_path, stage):
+    control = RunControl()
+    seen = []
+
+    def on_event(event):
+        seen.append(event)
+        if isinstance(event, StageChanged) and event.stage.startswith(stage):
+            control.cancel()
+
+    result = fit(_config(tiny_dataset, tmp_path, strategy="features"), [on_event], control)
+    assert result.status is RunStatus.CANCELLED
+    assert result.epochs_completed == 0 and "cancelled" in result.message
+    assert any(isinstance(e, StageChanged) and e.stage.startswith(stage) for e in seen)
+    if result.run_dir:
+        assert read_info(result.run_dir).status == "cancelled"
+
+
+def test_cancel_before_start_returns_a_cancelled_result(tiny_dataset, tmp_path):
+    control = RunControl()
+    control.cancel()
+    result = fit(_config(tiny_dataset, tmp_path, strategy="features"), [], control)
+    assert result.status is RunStatus.CANCELLED and result.best_epoch <= 0
+
+
+def test_resume_continues_where_a_cancelled_run_stopped(tiny_dataset, tmp_path):
+    control = RunControl()
+
+    def cancel_after_two(event):
+        if isinstance(event, EpochEnded) and event.epoch == 1:
+            control.cancel()
+
+    cfg = _config(tiny_dataset, tmp_path, strategy="full", epochs=4, schedule="step", step_size=1, gamma=0.5)
+    first = fit(cfg, [cancel_after_two], control)
+    assert first.status is RunStatus.CANCELLED and first.epochs_completed == 2
+    events = []
+    resumed = fit(dataclasses.replace(cfg, resume=True), [events.append])
+    assert resumed.status is RunStatus.COMPLETED and resumed.run_dir == first.run_dir
+    assert [e.epoch for e in events if isinstance(e, EpochEnded)] == [2, 3]
+    history = read_history(resumed.run_dir)
+    assert [row["epoch"] for row in history] == [0, 1, 2, 3]
+    # the step schedule went on from where it was: 1e-3 halved every epoch
+    assert [round(row["lr"] / history[0]["lr"], 4) for row in history] == [1.0, 0.5, 0.25, 0.125]
+    assert read_info(resumed.run_dir).status == "completed" and resumed.seconds >= first.seconds
+
+
+def test_resume_without_a_finished_epoch_is_refused(tiny_dataset, tmp_path):
+    from engine.errors import RunError
+
+    control = RunControl()
+    cfg = _config(tiny_dataset, tmp_path, strategy="full", epochs=2)
+    fit(cfg, [lambda e: isinstance(e, BatchEnded) and control.cancel()], control)
+    assert read_info(cfg.out_dir).status == "cancelled"
+    with pytest.raises(RunError, match="no epoch finished"):
+        fit(dataclasses.replace(cfg, resume=True))
+    assert read_info(cfg.out_dir).status == "cancelled"  # the refusal changed nothing

@@ -7,6 +7,7 @@ os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 import csv
 import sys
 import types
+from pathlib import Path
 from typing import ClassVar
 
 import pytest
@@ -34,13 +35,14 @@ class FakePredictor:
         out = []
         for p in paths:
             if "broken" in p:
-                out.append({"path": p, "error": "truncated or damaged image data"})
+                out.append(types.SimpleNamespace(path=p, top=(), error="truncated or damaged image data"))
                 continue
             score = (sum(map(ord, os.path.basename(p))) % 7) / 10
             probs = sorted(
                 [(0, 0.5 + score / 2), (1, 0.3 - score / 4), (2, 0.2 - score / 4)], key=lambda t: -t[1]
             )
-            out.append({"path": p, "top": [(self.classes[i], v) for i, v in probs[:top_k]]})
+            top = tuple((self.classes[i], v) for i, v in probs[:top_k])
+            out.append(types.SimpleNamespace(path=p, top=top, error=None))
         return out
 
 
@@ -89,11 +91,8 @@ def test_dropping_images_shows_top_k_cards(qtbot, page, tmp_path, images, dialog
     root = images(tmp_path / "imgs", {"a": 2})
     paths = sorted((root / "a").iterdir())
     assert "3 classes" in page.model_label.text() and "efficientnet_lite0" in page.model_label.text()
-    try:
-        with qtbot.waitSignal(page.predictions_ready, timeout=5000) as ready:
-            event = _drop(page, paths)
-    finally:
-        print("DIALOGS", dialogs.calls, page._pending, page.runner.is_running())
+    with qtbot.waitSignal(page.predictions_ready, timeout=5000) as ready:
+        event = _drop(page, paths)
     assert event.isAccepted()
     batch = ready.args[0]
     assert not batch.folder and len(batch.rows) == 2
@@ -128,7 +127,7 @@ def test_dropping_a_folder_gives_a_sortable_table_and_csv(qtbot, page, tmp_path,
     page.save_csv(str(out))
     with open(out, encoding="utf-8-sig", newline="") as handle:
         table = list(csv.reader(handle))
-    assert table[0] == ["path", "class_1", "probability_1", "class_2", "probability_2", "error"]
+    assert table[0] == ["path", "label_1", "probability_1", "label_2", "probability_2", "error"]
     assert len(table) == 7
 
 
@@ -142,11 +141,18 @@ def test_dropping_before_a_model_is_open_explains(qtbot, fake_predictor, dialogs
 
 
 def test_rich_text_class_names_are_plain(qtbot, page, tmp_path, images):
-    from gui.prediction.workers import PredictionRow, to_row
+    from PySide6.QtWidgets import QLabel
 
-    row = to_row("x.png", {"top": [(2, 0.9)]}, ["a", "b", "<b>fox</b>"])
-    assert row == PredictionRow("x.png", [("<b>fox</b>", 0.9)], "")
-    assert to_row("y.png", {"labels": ["a"], "probs": [1.0]}, ["a"]).best == ("a", 1.0)
+    from gui.prediction.cards import PredictionCard
+    from gui.prediction.workers import to_row
+
+    row = to_row(types.SimpleNamespace(path="<u>x.png", top=(("<b>fox</b>", 0.9),), error=None))
+    card = PredictionCard(row)
+    qtbot.addWidget(card)
+    labels = card.findChildren(QLabel)
+    shown = [label.text() for label in labels]
+    assert any("<b>fox</b>" in text for text in shown) and any("<u>x.png" in text for text in shown)
+    assert all(label.textFormat() == Qt.TextFormat.PlainText for label in labels if "<" in label.text())
 
 
 def test_gui_stage_modules_import_neither_torch_nor_onnxruntime():
@@ -163,3 +169,25 @@ def test_gui_stage_modules_import_neither_torch_nor_onnxruntime():
         [sys.executable, "-c", code], capture_output=True, text=True, env=env, check=True, cwd=root
     )
     assert out.stdout.strip() == "[]"
+
+
+def test_a_real_exported_model_classifies_a_dropped_folder(qtbot, exported, tmp_path):
+    """No fake: the exported Lite0 model in ONNX Runtime behind the page, the CSV from the engine."""
+    from gui.prediction.predict_page import PredictPage
+
+    widget = PredictPage()
+    qtbot.addWidget(widget)
+    with qtbot.waitSignal(widget.model_loaded, timeout=30_000):
+        assert widget.load_model(str(exported.onnx_path))
+    assert "2 classes" in widget.model_label.text()
+    with qtbot.waitSignal(widget.predictions_ready, timeout=60_000) as ready:
+        _drop(widget, [exported.data])
+    batch = ready.args[0]
+    assert batch.folder and len(batch.rows) == 12
+    for row in batch.rows:
+        assert not row.error and row.best[0] == Path(row.path).parent.name  # red vs green: all right
+    out = tmp_path / "preds.csv"
+    widget.save_csv(str(out))
+    with open(out, encoding="utf-8-sig", newline="") as handle:
+        assert len(list(csv.DictReader(handle))) == 12
+    widget.shutdown()

@@ -325,14 +325,14 @@ def test_train_page_records_runs_and_continues_them(qtbot, project_state, monkey
     qtbot.waitUntil(lambda: not page.export_runner.is_running(), timeout=5000)
 
 
-def test_resume_config_continues_a_cancelled_run_for_the_epochs_left():
+def test_resume_config_continues_a_cancelled_run_in_its_own_folder():
     from engine.errors import RunError
     from gui.training.run_files import RunRecord, finetune_config, resume_config
 
     config = TrainConfig(data_dir="d", strategy="linear", epochs=5, out_dir="r1").to_dict()
     record = RunRecord("r1", {"status": "cancelled", "best_epoch": 1, "epochs_completed": 2}, config)
     resumed = resume_config(record)
-    assert resumed.epochs == 3 and resumed.init_from == "r1" and resumed.out_dir is None
+    assert resumed.resume and resumed.out_dir == "r1" and resumed.epochs == 5 and resumed.init_from is None
     done = RunRecord("r1", {"status": "completed", "best_epoch": 4, "epochs_completed": 5}, config)
     with pytest.raises(RunError):
         resume_config(done)

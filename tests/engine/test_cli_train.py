@@ -1,0 +1,49 @@
+"""The ``train`` and ``backbones`` commands, run as a user runs them (a subprocess, JSON on stdout)."""
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def _main(*args, cwd):
+    return subprocess.run(
+        [sys.executable, str(ROOT / "main.py"), *args], cwd=cwd, capture_output=True, text=True, timeout=300
+    )
+
+
+def test_train_json_reports_every_required_key_and_the_skipped_file(tiny_dataset, tmp_path):
+    (tiny_dataset / "green" / "broken.jpg").write_bytes(b"not a jpeg at all")
+    out = _main(
+        "train", str(tiny_dataset), "--strategy", "features", "--epochs", "3", "--json",
+        "--out", str(tmp_path / "run"), cwd=tmp_path,
+    )
+    assert out.returncode == 0, out.stderr
+    summary = json.loads(out.stdout.strip().splitlines()[-1])
+    required = ("best_val_acc", "best_epoch", "strategy", "backbones", "device", "seconds", "run_dir")
+    assert set(required) | {"skipped"} <= set(summary)
+    assert summary["strategy"] == "features" and summary["backbones"] == ["efficientnet_lite0"]
+    assert summary["best_val_acc"] == 1.0 and 1 <= summary["best_epoch"] <= 3
+    assert Path(summary["run_dir"]) == (tmp_path / "run").resolve()
+    [skipped] = summary["skipped"]
+    assert skipped["path"].endswith("broken.jpg") and skipped["reason"]
+    assert (tmp_path / "run" / "best.pt").is_file() and (tmp_path / "run" / "last.pt").is_file()
+
+
+def test_train_refuses_a_missing_folder_with_its_name(tmp_path):
+    out = _main("train", str(tmp_path / "nowhere"), "--json", cwd=tmp_path)
+    assert out.returncode != 0
+    assert "nowhere" in out.stderr and "Traceback" not in out.stderr
+
+
+def test_backbones_json_lists_the_registry_and_offline_weights(tmp_path):
+    out = _main("backbones", "--json", cwd=tmp_path)
+    assert out.returncode == 0, out.stderr
+    listing = json.loads(out.stdout.strip().splitlines()[-1])
+    by_name = {row["name"]: row for row in listing["backbones"]}
+    assert {"efficientnet_lite0", "resnet18", "inception_v3", "vit_b_16"} <= set(by_name)
+    lite0 = by_name["efficientnet_lite0"]
+    assert lite0["offline"] is True and lite0["default"] is True
+    assert sum(row["default"] for row in by_name.values()) == 1
