@@ -17,7 +17,7 @@ from onnx import TensorProto, helper
 
 from cli.main import run as cli_run
 from engine.errors import ModelFileError
-from engine.inference import OnnxPredictor, read_model_file
+from engine.inference.predictor import OnnxPredictor, read_model_file
 
 ROOT = Path(__file__).resolve().parents[2]
 
