@@ -10,7 +10,11 @@ exactly one of ``finished``, ``cancelled`` or ``failed``, and the thread is hand
 
 from __future__ import annotations
 
+import contextlib
 import logging
+import os
+import sys
+import threading
 import time
 import traceback
 from collections.abc import Callable
@@ -34,6 +38,24 @@ def error_text(exc: BaseException) -> str:
     if isinstance(exc, OSError) and exc.strerror:
         return f"{exc.filename or ''}: {exc.strerror}".lstrip(": ")
     return "".join(traceback.format_exception(type(exc), exc, exc.__traceback__, limit=6)).strip()
+
+
+BACKGROUND_NICE = 10  # Linux nice value of worker threads: the GUI thread wins the CPU when it needs it
+
+
+def yield_cpu_to_the_gui() -> None:
+    """Lower the calling (worker) thread's scheduling priority, and that of threads it starts.
+
+    On a machine with few cores a busy worker (and its BLAS/OpenMP threads and loader processes,
+    which inherit the value) would otherwise delay the GUI thread's events by tens of ms. On
+    Linux the thread's nice value is raised (Qt's priorities do not apply to SCHED_OTHER there);
+    elsewhere Qt's thread priority does the same.
+    """
+    if sys.platform.startswith("linux"):
+        with contextlib.suppress(OSError):
+            os.setpriority(os.PRIO_PROCESS, threading.get_native_id(), BACKGROUND_NICE)
+    else:
+        QThread.currentThread().setPriority(QThread.Priority.LowPriority)
 
 
 class TaskWorker(QObject):
@@ -60,6 +82,7 @@ class TaskWorker(QObject):
     @Slot()
     def run(self) -> None:
         """Run the function; always emit ``done`` last."""
+        yield_cpu_to_the_gui()
         try:
             result = self._fn(self._progress, self.control)
         except RunCancelled:

@@ -20,7 +20,7 @@ from engine.callbacks import Throttle
 from engine.config import TrainConfig
 from engine.control import RunControl
 from engine.data.scan import DatasetIndex
-from gui.task_runner import error_text
+from gui.task_runner import error_text, yield_cpu_to_the_gui
 
 log = logging.getLogger(__name__)
 FitFunction = Callable[..., Any]
@@ -75,6 +75,7 @@ class TrainingWorker(QObject):
     @Slot()
     def run(self) -> None:
         """Train; emit ``finished`` or ``failed``, then ``done``."""
+        yield_cpu_to_the_gui()
         try:
             fit = self._fit or _engine_fit()
             config = prepare_config(self._config, self._runs_parent, pick_threads=self._fit is None)
