@@ -2,12 +2,17 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
+import signal
 import sys
+from collections.abc import Iterator
+from types import FrameType
 from typing import Any
 
 from tqdm import tqdm
 
+from engine.control import RunControl
 from engine.events import BatchEnded, EpochEnded, Event, RunStarted, StageChanged
 
 
@@ -75,3 +80,19 @@ class ProgressPrinter:
                     )
             case _:
                 pass
+
+
+@contextlib.contextmanager
+def ctrl_c_cancels(control: RunControl, doing: str) -> Iterator[None]:
+    """Within the block the first Ctrl-C cancels ``control`` cleanly; a second one aborts."""
+
+    def on_sigint(_sig: int, _frame: FrameType | None) -> None:
+        sys.stderr.write(f"\n{doing} (Ctrl-C again to abort)...\n")
+        control.cancel()
+        signal.signal(signal.SIGINT, signal.default_int_handler)
+
+    previous = signal.signal(signal.SIGINT, on_sigint)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGINT, previous)

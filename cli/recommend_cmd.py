@@ -3,12 +3,10 @@
 from __future__ import annotations
 
 import argparse
-import signal
 import sys
-from types import FrameType
 from typing import Any
 
-from cli.output import ProgressPrinter, error, print_json
+from cli.output import ProgressPrinter, ctrl_c_cancels, error, print_json
 from engine.control import RunCancelled, RunControl
 from engine.errors import TransferStudioError
 from engine.events import StageChanged
@@ -43,23 +41,19 @@ def run_recommend(args: argparse.Namespace) -> int:
     from engine.recommend import recommend
 
     control = RunControl()
-
-    def on_sigint(_sig: int, _frame: FrameType | None) -> None:
-        sys.stderr.write("\ncancelling...\n")
-        control.cancel()
-        signal.signal(signal.SIGINT, signal.default_int_handler)
-
-    previous = signal.signal(signal.SIGINT, on_sigint)
     printer = ProgressPrinter()
 
     def stage(name: str, done: int, total: int) -> None:
         printer(StageChanged(name, done, total))
 
     try:
-        index = scan_dataset(
-            args.data, args.val_fraction, args.seed, progress=lambda d, t: stage("Checking images", d, t)
-        )
-        rec = recommend(index, args.backbones, args.sample_per_class, stage, control, args.seed, args.device)
+        with ctrl_c_cancels(control, "cancelling"):
+            index = scan_dataset(
+                args.data, args.val_fraction, args.seed, progress=lambda d, t: stage("Checking images", d, t)
+            )
+            rec = recommend(
+                index, args.backbones, args.sample_per_class, stage, control, args.seed, args.device
+            )
     except TransferStudioError as exc:
         return error(str(exc))
     except RunCancelled:
@@ -67,7 +61,6 @@ def run_recommend(args: argparse.Namespace) -> int:
         return 130
     finally:
         printer.close()
-        signal.signal(signal.SIGINT, previous)
     data = rec.to_dict()
     if args.json:
         print_json(data)

@@ -3,11 +3,9 @@
 from __future__ import annotations
 
 import argparse
-import signal
 import sys
-from types import FrameType
 
-from cli.output import ProgressPrinter, error, print_json
+from cli.output import ProgressPrinter, ctrl_c_cancels, error, print_json
 from engine.callbacks import Throttle
 from engine.config import DEFAULT_BACKBONE, STRATEGIES, TrainConfig
 from engine.control import RunControl
@@ -122,21 +120,14 @@ def train_and_report(config: TrainConfig, as_json: bool) -> int:
     from engine.training.loop import fit
 
     control = RunControl()
-
-    def on_sigint(_sig: int, _frame: FrameType | None) -> None:
-        sys.stderr.write("\ncancelling after this batch (Ctrl-C again to abort)...\n")
-        control.cancel()
-        signal.signal(signal.SIGINT, signal.default_int_handler)
-
-    previous = signal.signal(signal.SIGINT, on_sigint)
     printer = ProgressPrinter()
     try:
-        result = fit(config, callbacks=[Throttle(printer, max_hz=10)], control=control)
+        with ctrl_c_cancels(control, "cancelling after this batch"):
+            result = fit(config, callbacks=[Throttle(printer, max_hz=10)], control=control)
     except TransferStudioError as exc:
         return error(str(exc))
     finally:
         printer.close()
-        signal.signal(signal.SIGINT, previous)
     summary = result.to_dict()
     sys.stderr.write(
         f"{result.status.value}: best val acc {result.best_val_acc:.4f} at epoch {result.best_epoch + 1} "

@@ -16,7 +16,8 @@ INPUT_CONTRACT = {
     "channels": "RGB",
     "range": [0, 255],
 }
-JSON_KEYS = ("classes", "input", "backbones", "preprocess")  # metadata values stored as JSON
+PARITY_KEY = "parity"  # the export's own check: passed, top-1 agreement, max |dp|, images compared
+JSON_KEYS = ("classes", "input", "backbones", "preprocess", PARITY_KEY)  # metadata values stored as JSON
 MIN_OPSET = 18  # Resize's antialias attribute needs opset 18
 DEFAULT_OPSET = 18
 MAX_OPSET = 23  # the newest opset torch.onnx's TorchScript exporter writes

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import contextlib
 import dataclasses
+import json
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
@@ -22,6 +23,7 @@ import onnx
 from engine.atomic import read_json, write_bytes, write_json
 from engine.data.scan import VAL, scan_dataset
 from engine.errors import DatasetError, ImageError, RunError
+from engine.export.contract import PARITY_KEY
 from engine.export.contract import QUANTIZATION_MODES as MODES
 from engine.export.graph import (
     DEFAULT_OPSET,
@@ -337,6 +339,7 @@ def _write(
 ) -> ExportResult:
     """Write the file (at ``target`` only if parity passed) and its parity report beside it."""
     path = target if report.passed else failed_path(target)
+    data = with_parity_verdict(data, report)
     write_bytes(path, data)
     _readable(path)
     result = ExportResult(
@@ -354,6 +357,20 @@ def _write(
     write_json(parity_path_for(path), result.to_dict())
     _readable(parity_path_for(path))
     return result
+
+
+def with_parity_verdict(data: bytes, report: ParityReport) -> bytes:
+    """The model with its parity verdict in ``metadata_props``: the file itself says if it passed."""
+    model = onnx.load_from_string(data)
+    verdict = {
+        "passed": report.passed,
+        "top1_agreement": report.top1_agreement,
+        "max_abs_diff": report.max_abs_diff,
+        "images_compared": report.images_compared,
+    }
+    entry = model.metadata_props.add()
+    entry.key, entry.value = PARITY_KEY, json.dumps(verdict)
+    return model.SerializeToString()
 
 
 def _readable(path: Path) -> None:

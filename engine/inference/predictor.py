@@ -29,6 +29,7 @@ from engine.export.contract import (
     FORMAT_KEY,
     INPUT_NAME,
     JSON_KEYS,
+    PARITY_KEY,
     PROBS_NAME,
     SUPPORTED_FORMATS,
 )
@@ -198,6 +199,13 @@ def read_model_file(path: str | Path) -> tuple[bytes, dict[str, Any]]:
         )
     meta = _metadata(path, model)
     _check_graph(path, model, len(meta["classes"]))
+    parity = meta.get(PARITY_KEY)
+    if isinstance(parity, dict) and parity.get("passed") is False:
+        raise ModelFileError(
+            f"{path}: this export failed its parity check (top-1 agreement "
+            f"{float(parity.get('top1_agreement', 0)):.1%} with the app), so its answers cannot be "
+            "trusted; export the run again"
+        )
     return data, meta
 
 

@@ -103,44 +103,24 @@ class TrainingPlots(QWidget):
     def _make_curves(self) -> None:
         pen = pg.mkPen
         loss, acc = self.loss_plot, self.acc_plot
+
+        def per_epoch(plot: pg.PlotItem, name: str, color: str) -> pg.PlotDataItem:
+            return plot.plot(
+                name=name,
+                pen=pen(color, width=2),
+                symbol="o",
+                symbolSize=5,
+                symbolBrush=color,
+                symbolPen=None,
+                connect="finite",
+            )
+
         self.curves = {
             "batch_loss": loss.plot(name="batch loss", pen=pen(BATCH_COLOR, width=1)),
-            "train_loss": loss.plot(
-                name="train",
-                pen=pen(TRAIN_COLOR, width=2),
-                symbol="o",
-                symbolSize=5,
-                symbolBrush=TRAIN_COLOR,
-                symbolPen=None,
-                connect="finite",
-            ),
-            "val_loss": loss.plot(
-                name="validation",
-                pen=pen(VAL_COLOR, width=2),
-                symbol="o",
-                symbolSize=5,
-                symbolBrush=VAL_COLOR,
-                symbolPen=None,
-                connect="finite",
-            ),
-            "train_acc": acc.plot(
-                name="train",
-                pen=pen(TRAIN_COLOR, width=2),
-                symbol="o",
-                symbolSize=5,
-                symbolBrush=TRAIN_COLOR,
-                symbolPen=None,
-                connect="finite",
-            ),
-            "val_acc": acc.plot(
-                name="validation",
-                pen=pen(VAL_COLOR, width=2),
-                symbol="o",
-                symbolSize=5,
-                symbolBrush=VAL_COLOR,
-                symbolPen=None,
-                connect="finite",
-            ),
+            "train_loss": per_epoch(loss, "train", TRAIN_COLOR),
+            "val_loss": per_epoch(loss, "validation", VAL_COLOR),
+            "train_acc": per_epoch(acc, "train", TRAIN_COLOR),
+            "val_acc": per_epoch(acc, "validation", VAL_COLOR),
             "lr": self.lr_plot.plot(name="learning rate", pen=pen(LR_COLOR, width=2)),
         }
         self.best_marker = acc.plot(

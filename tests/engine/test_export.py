@@ -66,6 +66,8 @@ def test_file_is_self_contained_with_metadata(exported):
     assert json.loads(meta["backbones"]) == ["efficientnet_lite0"] and meta["strategy"] == "features"
     assert 0.0 <= float(meta["val_accuracy"]) <= 1.0 and meta["trained"] and meta["exported"]
     assert json.loads(meta["preprocess"])[0]["interpolation"] == "bicubic"
+    parity = json.loads(meta["parity"])
+    assert parity["passed"] is True and parity["top1_agreement"] == exported.summary["top1_agreement"]
     (image,) = model.graph.input
     assert image.name == "images" and image.type.tensor_type.elem_type == onnx.TensorProto.UINT8
     assert [d.dim_param or d.dim_value for d in image.type.tensor_type.shape.dim] == [
@@ -236,3 +238,8 @@ def test_failed_parity_is_loud_and_leaves_the_old_file(exported, tmp_path, monke
     assert target.read_bytes() == b"old"
     assert summary["onnx_path"] == str(failed_path(target).resolve()) and failed_path(target).is_file()
     assert (tmp_path / "model.failed-parity.parity.json").is_file()
+    from engine.errors import ModelFileError
+    from engine.inference.predictor import read_model_file
+
+    with pytest.raises(ModelFileError, match="failed its parity check"):
+        read_model_file(failed_path(target))  # the file itself says it must not be used
