@@ -47,9 +47,9 @@ def main(argv: list[str]) -> int:
         code = _run(*uv, "run", "--frozen", "ruff", "check", ".", env=env)
         return code or _run(*uv, "run", "--frozen", "pytest", "-q", *argv[1:], env=env)
     if task == "bench":
-        code = 0
+        code, env = 0, dict(os.environ, QT_QPA_PLATFORM=os.environ.get("QT_QPA_PLATFORM", "offscreen"))
         for script in sorted((ROOT / "bench").glob("bench_*.py")):
-            code |= _run(*uv, "run", "--frozen", "python", str(script.relative_to(ROOT)))
+            code |= _run(*uv, "run", "--frozen", "python", str(script.relative_to(ROOT)), env=env)
         return code
     print(f"unknown task {task!r}; use app, test or bench", file=sys.stderr)
     return 2
