@@ -1,20 +1,23 @@
 """Step 2 of the wizard off the GUI thread: ``engine.recommend.recommend`` as a cancellable task.
 
-:class:`RecommendationView` is the GUI's reading of the engine's ``Recommendation`` (through its
-``to_dict()``), so the pages depend on plain values only. Torch is imported inside the task.
+:class:`RecommendationView` is the GUI's reading of the engine's ``Recommendation``, so the pages
+depend on plain values only. Torch is imported inside the task.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from engine.config import DEFAULT_BACKBONE
 from engine.control import RunControl
 from engine.data.scan import DatasetIndex
 from gui.task_runner import ProgressFn, TaskFunction
 from gui.wizard.grid import parse_cell
+
+if TYPE_CHECKING:
+    from engine.recommend import Recommendation
 
 RecommendFunction = Callable[..., Any]
 
@@ -34,30 +37,17 @@ class RecommendationView:
     measured: bool = True
 
     @classmethod
-    def from_engine(cls, rec: Any) -> RecommendationView:
-        """Read an ``engine.recommend.Recommendation`` (or its ``to_dict()``)."""
-        data: Mapping[str, Any] = rec if isinstance(rec, Mapping) else _as_dict(rec)
-        backbones = data.get("backbones") or data.get("backbone") or (DEFAULT_BACKBONE,)
-        if isinstance(backbones, str):
-            backbones = (backbones,)
-        acc = data.get("expected_acc")
-        cell = data.get("cell", data.get("grid_cell", data.get("grid")))
-        k = data.get("k", data.get("freeze_k"))
+    def from_engine(cls, rec: Recommendation) -> RecommendationView:
+        """Read an ``engine.recommend.Recommendation``."""
         return cls(
-            strategy=str(data.get("strategy", "features")),
-            backbones=tuple(str(b) for b in backbones),
-            k=int(k) if isinstance(k, int | float) else None,
-            reason=str(data.get("reason", "")),
-            expected_acc=(float(acc[0]), float(acc[1]))
-            if isinstance(acc, Sequence) and len(acc) == 2
-            else None,
-            scores={str(b): dict(v) for b, v in dict(data.get("scores") or {}).items()},
-            cell=parse_cell(cell),
-            eta_seconds={
-                str(s): float(v)
-                for s, v in dict(data.get("eta_seconds") or {}).items()
-                if isinstance(v, int | float)
-            },
+            strategy=rec.strategy,
+            backbones=tuple(rec.backbones),
+            k=rec.k,
+            reason=rec.reason,
+            expected_acc=(float(rec.expected_acc[0]), float(rec.expected_acc[1])),
+            scores={name: dict(values) for name, values in rec.scores.items()},
+            cell=parse_cell(rec.cell),
+            eta_seconds={name: float(value) for name, value in rec.eta_seconds.items()},
         )
 
     @classmethod
@@ -81,25 +71,6 @@ class RecommendationView:
         )
 
 
-def _as_dict(rec: Any) -> dict[str, Any]:
-    to_dict = getattr(rec, "to_dict", None)
-    if callable(to_dict):
-        return dict(to_dict())
-    return {k: v for k, v in vars(rec).items() if not k.startswith("_")}
-
-
-def _adapt_progress(progress: ProgressFn) -> Callable[..., None]:
-    """The engine may report ``(done, total)``, ``(done, total, text)`` or ``(text, done, total)``."""
-
-    def report(*args: Any) -> None:
-        numbers = [int(a) for a in args if isinstance(a, int | float) and not isinstance(a, bool)]
-        texts = [str(a) for a in args if isinstance(a, str)]
-        if len(numbers) >= 2:
-            progress(numbers[0], numbers[1], texts[0] if texts else "Measuring")
-
-    return report
-
-
 def recommend_task(
     index: DatasetIndex,
     backbones: Sequence[str] | None = None,
@@ -118,7 +89,7 @@ def recommend_task(
             index,
             backbones=list(backbones) if backbones else None,
             sample_per_class=sample_per_class,
-            progress=_adapt_progress(progress),
+            progress=lambda stage, done, total: progress(done, total, stage),
             control=control,
         )
         control.raise_if_cancelled()

@@ -136,7 +136,7 @@ class RunsPanel(QWidget):
         strategy = str(info.get("strategy", "?"))
         best = record.best_val_acc
         return [
-            f"{created}  {strategy}" if created else record.name,
+            f"{strategy}  {created}" if created else record.name,  # the strategy survives elision
             f"{best:.1%}" if best is not None else "—",
             record.status,
         ]

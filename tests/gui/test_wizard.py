@@ -34,26 +34,28 @@ class FakeRecommend:
         self.block = block
 
     def __call__(self, index, backbones=None, sample_per_class=60, progress=None, control=None):
+        from engine.recommend import Recommendation
+
         self.calls.append((len(index.samples), backbones, sample_per_class))
         for i in range(5):
             if progress:
-                progress(i + 1, 5)
+                progress("Embedding with efficientnet_lite0", i + 1, 5)
         while self.block and not self.release.wait(0.01):
             control.raise_if_cancelled()
         control.raise_if_cancelled()
-        return {
-            "strategy": "partial",
-            "backbones": ["efficientnet_lite0"],
-            "k": 3,
-            "reason": "Few images that look like ImageNet photos: fine-tune only the upper layers.",
-            "expected_acc": (0.81, 0.9),
-            "scores": {
+        return Recommendation(
+            strategy="partial",
+            backbones=("efficientnet_lite0",),
+            k=3,
+            reason="Few images that look like ImageNet photos: fine-tune only the upper layers.",
+            expected_acc=(0.81, 0.9),
+            scores={
                 "efficientnet_lite0": {"knn": 0.8, "probe": 0.86, "logme": 1.2, "imagenet_confidence": 0.7},
                 "resnet18": {"knn": 0.7, "probe": 0.8, "logme": 0.9, "imagenet_confidence": 0.6},
             },
-            "cell": ("small", "similar"),
-            "eta_seconds": {"features": 12.0, "linear": 80.0, "partial": 240.0, "full": 600.0},
-        }
+            cell=("small", "similar"),
+            eta_seconds={"features": 12.0, "linear": 80.0, "partial": 240.0, "full": 600.0},
+        )
 
 
 @pytest.fixture
