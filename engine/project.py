@@ -380,12 +380,20 @@ class Project:
             images[i] = ImageEntry(e.path, label, e.split, e.broken)
 
     def add_run(self, info: dict[str, Any]) -> None:
-        """Append a training run ``{"run_dir", "strategy", "backbones", "best_val_acc", "created"}``."""
+        """Record a training run ``{"run_dir", "strategy", "backbones", "best_val_acc", "created"}``.
+
+        A run already listed (the same ``run_dir``, resumed) has its entry replaced in place.
+        """
         missing = [k for k in RUN_KEYS if k not in info]
         if missing:
             raise ValueError(f"run info is missing {', '.join(missing)}")
         json.dumps(info, allow_nan=False)  # fail here, not at the next save
-        self.runs.append(copy.deepcopy(dict(info)))
+        entry = copy.deepcopy(dict(info))
+        for i, run in enumerate(self.runs):
+            if run.get("run_dir") == entry["run_dir"]:
+                self.runs[i] = entry
+                return
+        self.runs.append(entry)
 
     def _assign_splits(self) -> None:
         """Give every labelled, readable image without a split one, never moving assigned ones."""

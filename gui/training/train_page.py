@@ -176,9 +176,7 @@ class TrainPage(QWidget):
         record = read_run(event.run_dir)
         if record.error:
             return
-        known = {str(r.get("run_dir")) for r in self.project().runs}
-        if record.run_dir not in known:
-            self.state.add_run(project_entry(record))
+        self.state.add_run(project_entry(record))  # a resumed run updates its entry
         self.runs.select_run(record.run_dir)
 
     @Slot(object)

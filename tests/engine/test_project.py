@@ -276,3 +276,12 @@ def test_kill_during_save_leaves_a_loadable_file(tmp_path):
         assert len(reopened.images) >= 2050
     leftovers = [p.name for p in project.folder.iterdir() if p.name != PROJECT_FILE_NAME]
     assert all(name.endswith(".tmp") for name in leftovers)  # a killed writer may leave its temp file
+
+
+def test_a_resumed_run_replaces_its_entry(tmp_path):
+    project = Project.create(tmp_path / "p")
+    base = {"run_dir": "r1", "strategy": "full", "backbones": ["lite0"], "created": "t"}
+    project.add_run({**base, "best_val_acc": 0.7})
+    project.add_run({**base, "run_dir": "r2", "best_val_acc": 0.8})
+    project.add_run({**base, "best_val_acc": 0.9})
+    assert [(r["run_dir"], r["best_val_acc"]) for r in project.runs] == [("r1", 0.9), ("r2", 0.8)]
