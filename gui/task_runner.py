@@ -58,6 +58,29 @@ def yield_cpu_to_the_gui() -> None:
         QThread.currentThread().setPriority(QThread.Priority.LowPriority)
 
 
+def start_worker_thread(owner: QObject, worker: QObject, run: Callable[[], None], done: Any) -> QThread:
+    """Move ``worker`` to a new thread (a child of ``owner``), start it, and end it on ``done``.
+
+    ``done`` (the worker's last signal) quits the thread with a direct connection: ``quit()`` is
+    thread-safe, and a GUI thread blocked in ``wait()`` could never run a queued one. The worker
+    is not ``deleteLater``-ed in its own thread: its Python wrapper is still referenced from the
+    GUI thread, and deleting the C++ object there races with that reference (a crash seen under
+    load). The owner drops its reference after :func:`retire_thread` instead.
+    """
+    thread = QThread(owner)
+    worker.moveToThread(thread)
+    thread.started.connect(run)
+    done.connect(thread.quit, Qt.ConnectionType.DirectConnection)
+    thread.start()
+    return thread
+
+
+def retire_thread(thread: QThread) -> None:
+    """On the GUI thread, after ``thread.finished``: let it return from ``run()``, then delete it."""
+    thread.wait()
+    thread.deleteLater()
+
+
 class TaskWorker(QObject):
     """Lives in the task's thread; runs the function once."""
 
@@ -121,20 +144,14 @@ class TaskRunner(QObject):
         """Run ``fn`` on a new thread; False (nothing started) while another task runs."""
         if self._thread is not None:
             return False
-        thread, worker = QThread(self), TaskWorker(fn, RunControl())
-        worker.moveToThread(thread)
-        thread.started.connect(worker.run)
+        worker = TaskWorker(fn, RunControl())
         worker.progress.connect(self.progress)
         worker.finished.connect(self.finished)
         worker.cancelled.connect(self.cancelled)
         worker.failed.connect(self.failed)
-        # Direct: quit() is thread-safe, and shutdown() blocks the GUI thread in wait(), so a queued
-        # quit would never run and the wait would time out.
-        worker.done.connect(thread.quit, Qt.ConnectionType.DirectConnection)
-        thread.finished.connect(worker.deleteLater)
-        thread.finished.connect(self._on_thread_finished)
-        self._thread, self._worker = thread, worker
-        thread.start()
+        self._worker = worker
+        self._thread = start_worker_thread(self, worker, worker.run, worker.done)
+        self._thread.finished.connect(self._on_thread_finished)
         return True
 
     def cancel(self) -> None:
@@ -152,7 +169,8 @@ class TaskRunner(QObject):
 
     @Slot()
     def _on_thread_finished(self) -> None:
-        thread, self._thread, self._worker = self._thread, None, None
+        thread, self._thread = self._thread, None
         if thread is not None:
-            thread.deleteLater()
+            retire_thread(thread)
+        self._worker = None  # deleted here, on the GUI thread, now that its thread has ended
         self.idle.emit()

@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
-from PySide6.QtCore import QObject, Qt, QThread, Signal, Slot
+from PySide6.QtCore import QObject, QThread, Signal, Slot
 
 from engine.config import TrainConfig
 from engine.data.scan import DatasetIndex
+from gui.task_runner import retire_thread, start_worker_thread
 from gui.training.worker import FitFunction, TrainingWorker
 
 
@@ -50,19 +51,13 @@ class TrainingController(QObject):
         """
         if self._thread is not None:
             raise RuntimeError("a training run is already in progress")
-        thread, worker = QThread(self), TrainingWorker(config, index, runs_parent, self.fit_fn)
-        worker.moveToThread(thread)
-        thread.started.connect(worker.run)
+        worker = TrainingWorker(config, index, runs_parent, self.fit_fn)
         worker.event.connect(self.event)  # signal-to-signal: queued to the GUI thread
         worker.finished.connect(self.run_finished)
         worker.failed.connect(self.run_failed)
-        # Direct: quit() is thread-safe, and shutdown() blocks the GUI thread in wait(), so a queued
-        # quit would never run and the wait would time out.
-        worker.done.connect(thread.quit, Qt.ConnectionType.DirectConnection)
-        thread.finished.connect(worker.deleteLater)
-        thread.finished.connect(self._on_thread_finished)  # bound slot => runs on the GUI thread
-        self._thread, self._worker, self._paused = thread, worker, False
-        thread.start()
+        self._worker, self._paused = worker, False
+        self._thread = start_worker_thread(self, worker, worker.run, worker.done)
+        self._thread.finished.connect(self._on_thread_finished)  # bound slot => runs on the GUI thread
         self.running_changed.emit(True)
 
     def cancel(self) -> None:
@@ -102,9 +97,10 @@ class TrainingController(QObject):
 
     @Slot()
     def _on_thread_finished(self) -> None:
-        thread, self._thread, self._worker = self._thread, None, None
+        thread, self._thread = self._thread, None
         self._set_paused(False)
         if thread is not None:
-            thread.deleteLater()  # never touch `thread` after this
+            retire_thread(thread)  # never touch `thread` after this
+        self._worker = None  # deleted here, on the GUI thread, now that its thread has ended
         self.running_changed.emit(False)
         self.idle.emit()
