@@ -39,6 +39,16 @@ DEFAULTS: dict[str, StrategyDefaults] = {
 }
 
 
+IMAGE_STRATEGIES = ("linear", "partial", "full", "scratch")  # the network sees images every epoch
+CPU_IMAGE_BATCH = 16  # bench: Lite0 trains ~20% more images/s on CPU at 16 than at 32 (caches)
+
+
+def default_batch_size(strategy: str, on_cpu: bool) -> int:
+    """The strategy's batch size; smaller for image strategies on a CPU, where that is faster."""
+    batch = DEFAULTS[strategy].batch_size
+    return min(batch, CPU_IMAGE_BATCH) if on_cpu and strategy in IMAGE_STRATEGIES else batch
+
+
 @dataclass(frozen=True)
 class TrainConfig:
     """Everything a run needs; stored verbatim in the run folder.
@@ -78,16 +88,18 @@ class TrainConfig:
     pretrained: bool = True
     extra: dict[str, Any] = field(default_factory=dict)
 
-    def resolved(self) -> TrainConfig:
-        """Return a copy with every ``None`` default filled in for the chosen strategy."""
+    def resolved(self, on_cpu: bool = False) -> TrainConfig:
+        """Return a copy with every ``None`` default filled in for the chosen strategy (and device)."""
         if self.strategy not in DEFAULTS:
             raise ConfigError([f"strategy {self.strategy!r} must be resolved before training"])
         d = DEFAULTS[self.strategy]
         fill = {
             name: getattr(d, name)
-            for name in ("epochs", "lr", "batch_size", "optimizer", "augment", "schedule", "backbone_lr_mult")
+            for name in ("epochs", "lr", "optimizer", "augment", "schedule", "backbone_lr_mult")
             if getattr(self, name) is None
         }
+        if self.batch_size is None:
+            fill["batch_size"] = default_batch_size(self.strategy, on_cpu)
         pretrained = self.pretrained and self.strategy != "scratch"
         return dataclasses.replace(self, pretrained=pretrained, **fill)
 

@@ -133,7 +133,7 @@ class _Trainer:
             self.config, self.reason = resolve_auto(
                 self.config, self.index, self.stage, control
             )
-        self.config = self.config.resolved()
+        self.config = self.config.resolved(on_cpu=self.device.type == "cpu")
         self.precision = Precision.for_device(self.device, self.config.amp)
 
     def stage(self, name: str, done: int, total: int) -> None:

@@ -24,7 +24,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from engine.config import AUGMENTATIONS, DEFAULTS
+from engine.config import AUGMENTATIONS, CPU_IMAGE_BATCH, DEFAULTS
 from gui.recommend_worker import layer_groups_task
 from gui.task_runner import TaskRunner
 
@@ -57,7 +57,12 @@ class AdvancedSettings(QWidget):
         self.lr.setRange(0.00001, 1.0)
         self.lr.setSingleStep(0.0001)
         self.batch = QSpinBox(self)
-        self.batch.setRange(1, 1024)
+        self.batch.setRange(0, 1024)  # 0 shows "Auto": the engine picks for the device
+        self.batch.setSpecialValueText("Auto")
+        self.batch.setToolTip(
+            "Auto: the strategy's batch size, or at most "
+            f"{CPU_IMAGE_BATCH} when a CPU trains on images (smaller batches run faster there)."
+        )
         self.augment = QComboBox(self)
         for name in AUGMENTATIONS:
             self.augment.addItem(AUGMENT_TEXT[name], name)
@@ -113,7 +118,7 @@ class AdvancedSettings(QWidget):
         d = DEFAULTS.get(self._strategy, DEFAULTS["features"])
         self.epochs.setValue(d.epochs)
         self.lr.setValue(d.lr)
-        self.batch.setValue(d.batch_size)
+        self.batch.setValue(0)
         self.augment.setCurrentIndex(max(0, self.augment.findData(d.augment)))
         if self._groups:
             self.k.setValue(self._suggested_k or max(1, len(self._groups) // 2))
@@ -123,7 +128,7 @@ class AdvancedSettings(QWidget):
         out: dict[str, Any] = {
             "epochs": self.epochs.value(),
             "lr": float(self.lr.value()),
-            "batch_size": self.batch.value(),
+            "batch_size": self.batch.value() or None,
             "augment": str(self.augment.currentData()),
         }
         if self._strategy == "partial":

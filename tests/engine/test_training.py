@@ -298,3 +298,12 @@ def test_resume_without_a_finished_epoch_is_refused(tiny_dataset, tmp_path):
     with pytest.raises(RunError, match="no epoch finished"):
         fit(dataclasses.replace(cfg, resume=True))
     assert read_info(cfg.out_dir).status == "cancelled"  # the refusal changed nothing
+
+
+def test_image_strategies_take_smaller_batches_on_a_cpu_unless_told():
+    from engine.config import CPU_IMAGE_BATCH, DEFAULTS
+
+    assert TrainConfig(data_dir="d", strategy="full").resolved(on_cpu=True).batch_size == CPU_IMAGE_BATCH
+    assert TrainConfig(data_dir="d", strategy="full").resolved(on_cpu=False).batch_size == DEFAULTS["full"].batch_size
+    assert TrainConfig(data_dir="d", strategy="features").resolved(on_cpu=True).batch_size == DEFAULTS["features"].batch_size
+    assert TrainConfig(data_dir="d", strategy="full", batch_size=48).resolved(on_cpu=True).batch_size == 48
