@@ -303,7 +303,9 @@ def test_resume_without_a_finished_epoch_is_refused(tiny_dataset, tmp_path):
 def test_image_strategies_take_smaller_batches_on_a_cpu_unless_told():
     from engine.config import CPU_IMAGE_BATCH, DEFAULTS
 
-    assert TrainConfig(data_dir="d", strategy="full").resolved(on_cpu=True).batch_size == CPU_IMAGE_BATCH
-    assert TrainConfig(data_dir="d", strategy="full").resolved(on_cpu=False).batch_size == DEFAULTS["full"].batch_size
-    assert TrainConfig(data_dir="d", strategy="features").resolved(on_cpu=True).batch_size == DEFAULTS["features"].batch_size
-    assert TrainConfig(data_dir="d", strategy="full", batch_size=48).resolved(on_cpu=True).batch_size == 48
+    def batch(strategy, on_cpu, **kw):
+        return TrainConfig(data_dir="d", strategy=strategy, **kw).resolved(on_cpu=on_cpu).batch_size
+
+    assert batch("full", True) == CPU_IMAGE_BATCH < DEFAULTS["full"].batch_size == batch("full", False)
+    assert batch("features", True) == DEFAULTS["features"].batch_size
+    assert batch("full", True, batch_size=48) == 48
