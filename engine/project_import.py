@@ -15,7 +15,7 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from engine.data.scan import TRAIN, VAL, Progress, iter_image_files
+from engine.data.scan import TRAIN, VAL, Progress, class_dirs, iter_image_files
 from engine.errors import ImageError
 from engine.imaging import is_image_candidate, probe_image
 from engine.project import ImageEntry, Project, is_storable
@@ -169,9 +169,9 @@ def _probe_all(
 
 
 def _class_dirs(folder: Path) -> list[Path]:
+    """:func:`class_dirs`, or none when the folder cannot be listed (a drop is never fatal)."""
     try:
-        return sorted((p for p in folder.iterdir() if p.is_dir() and not p.name.startswith(".")),
-                      key=lambda p: p.name)
+        return class_dirs(folder)
     except OSError:
         return []
 

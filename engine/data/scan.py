@@ -108,7 +108,8 @@ def _is_dir(entry: os.DirEntry[str]) -> bool:
         return False
 
 
-def _class_dirs(folder: Path) -> list[Path]:
+def class_dirs(folder: Path) -> list[Path]:
+    """The visible sub-folders of ``folder``, sorted by name (the class or split folders)."""
     return sorted(
         (p for p in folder.iterdir() if p.is_dir() and not p.name.startswith(".")),
         key=lambda p: p.name,
@@ -117,7 +118,7 @@ def _class_dirs(folder: Path) -> list[Path]:
 
 def detect_layout(root: Path) -> str:
     """Return ``"split_folders"`` for ``train/`` + ``val/`` layouts, else ``"class_folders"``."""
-    names = {p.name.lower() for p in _class_dirs(root)}
+    names = {p.name.lower() for p in class_dirs(root)}
     return "split_folders" if {"train", "val"} <= names else "class_folders"
 
 
@@ -207,13 +208,13 @@ def scan_dataset(
     layout = detect_layout(root)
     if layout == "split_folders":
         by_split = {
-            split: _collect(_class_dirs(next(p for p in _class_dirs(root) if p.name.lower() == split)), root)
+            split: _collect(class_dirs(next(p for p in class_dirs(root) if p.name.lower() == split)), root)
             for split in (TRAIN, VAL)
         }
         classes = sorted(set(by_split[TRAIN]) | set(by_split[VAL]))
         pairs = [(p, c, s) for s in (TRAIN, VAL) for c, ps in by_split[s].items() for p in ps]
     else:
-        by_class = _collect(_class_dirs(root), root)
+        by_class = _collect(class_dirs(root), root)
         classes = sorted(by_class)
         rel = {c: [str(p.relative_to(root)) for p in ps] for c, ps in by_class.items()}
         split_path = _split_file(root)
