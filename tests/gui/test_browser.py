@@ -47,7 +47,7 @@ def test_thumbnails_decode_off_the_gui_thread_and_are_cached(window, images, unt
     cache = window.state.thumbnails
     model = window.data_page.browser.model
     qtbot.waitUntil(lambda: all(isinstance(model.index(r).data(Qt.ItemDataRole.DecorationRole), QPixmap)
-                                for r in range(model.rowCount())), timeout=10_000)
+                                for r in range(model.rowCount())), timeout=30_000)
     assert calls and not any(calls)  # decoded, and never on the GUI thread
     files = list(gui.thumbnails.thumbnail_dir().rglob("*.jpg"))
     assert len(files) == 8
@@ -74,7 +74,7 @@ def test_file_found_broken_by_the_thumbnail_loader_is_marked(window, tmp_path, q
     assert window.state.create_project(tmp_path / "p")
     window.state.project.add_images([ImageEntry(str(tmp_path / "gone.png"))])
     window.state.notify_images()
-    qtbot.waitUntil(lambda: window.state.project.count_broken() == 1, timeout=5000)
+    qtbot.waitUntil(lambda: window.state.project.count_broken() == 1, timeout=30_000)
     assert "not found" in window.state.project.images[0].broken
 
 
@@ -112,7 +112,7 @@ def test_viewer_loads_zooms_navigates_and_labels(browsing, qtbot):
     viewers = [w for w in win.findChildren(ImageViewerDialog)]
     assert len(viewers) == 1
     viewer = viewers[0]
-    qtbot.waitUntil(lambda: viewer.stack.currentWidget() is viewer.view, timeout=5000)
+    qtbot.waitUntil(lambda: viewer.stack.currentWidget() is viewer.view, timeout=30_000)
     assert viewer.fields["Pixels"].text() == "40 × 20"  # the first file: "<b>bold.png"
     assert viewer.windowTitle() == "<b>bold.png"
     assert viewer.fields["Class"].text() == "ants"
@@ -153,7 +153,7 @@ def test_recheck_clears_files_fixed_on_disk(window, tmp_path, qtbot, until):
     missing = tmp_path / "later.png"
     window.state.project.add_images([ImageEntry(str(missing))])
     window.state.notify_images()
-    qtbot.waitUntil(lambda: window.state.project.count_broken() == 1, timeout=5000)
+    qtbot.waitUntil(lambda: window.state.project.count_broken() == 1, timeout=30_000)
     Image.new("RGB", (16, 16), "blue").save(missing)
     window.state.recheck_broken()
     until.idle(window)

@@ -122,7 +122,7 @@ def test_import_scan_runs_off_the_gui_thread_and_cancels(empty_project, images, 
     monkeypatch.setattr(engine.project_import, "probe_image", slow_probe)
     win.state.import_paths([str(folder)])
     assert win.state.busy and win.status.job.isVisible()
-    qtbot.waitUntil(lambda: win.status.job._bar.maximum() > 0, timeout=5000)
+    qtbot.waitUntil(lambda: win.status.job._bar.maximum() > 0, timeout=30_000)
     started = time.monotonic()
     win.status.job._cancel.click()
     until.idle(win)

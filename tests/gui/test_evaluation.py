@@ -103,7 +103,7 @@ def test_clicking_a_cell_shows_its_images(qtbot, state, run):
     assert page.metrics.rowCount() == 3 and page.metrics.item(2, 3).text() == "1.000"
     assert page.wrong_gallery.count() == 2
     center = page.matrix.cell_rect(1, 0).center().toPoint()
-    with qtbot.waitSignal(page.matrix.cell_clicked, timeout=2000) as clicked:
+    with qtbot.waitSignal(page.matrix.cell_clicked, timeout=30_000) as clicked:
         qtbot.mouseClick(page.matrix, Qt.MouseButton.LeftButton, pos=QPoint(center.x(), center.y()))
     assert clicked.args == [1, 0]
     assert page.cell_gallery.paths() == [run[1][5]]

@@ -119,7 +119,7 @@ def test_app_main_opens_a_dataset_given_on_the_command_line(qtbot, images, tmp_p
 
     def fake_exec():
         win = next(w for w in QApplication.topLevelWidgets() if isinstance(w, MainWindow) and w.isVisible())
-        qtbot.waitUntil(lambda: win.current_project() is not None and not win.state.busy, timeout=10_000)
+        qtbot.waitUntil(lambda: win.current_project() is not None and not win.state.busy, timeout=30_000)
         seen["classes"] = win.current_project().classes
         win.close()
         return 0

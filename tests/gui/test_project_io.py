@@ -75,9 +75,9 @@ def test_every_change_is_autosaved(window, images, until, qtbot, tmp_path):
     window.open_path(str(data))
     until.project(window)
     window.state.label_images([0, 1], "b")
-    qtbot.waitUntil(lambda: _saved_labels(data)[:2] == ["b", "b"], timeout=3000)
+    qtbot.waitUntil(lambda: _saved_labels(data)[:2] == ["b", "b"], timeout=30_000)
     window.state.undo_stack.undo()
-    qtbot.waitUntil(lambda: _saved_labels(data)[:2] == ["a", "a"], timeout=3000)
+    qtbot.waitUntil(lambda: _saved_labels(data)[:2] == ["a", "a"], timeout=30_000)
     assert window.status.save_label.text() in ("All changes saved", "Saving…")
 
 
@@ -95,13 +95,13 @@ def test_failing_disk_shows_one_dialog_and_keeps_the_changes(window, images, unt
     for i in range(5):
         window.state.label_images([i], "b" if i < 3 else "a")
         qtbot.wait(120)
-    qtbot.waitUntil(lambda: window.status.save_label.text() == "Not saved", timeout=3000)
+    qtbot.waitUntil(lambda: window.status.save_label.text() == "Not saved", timeout=30_000)
     assert dialogs.count("warning") == 1 and "No space left" in dialogs.texts()[0]
     assert (data / PROJECT_FILE_NAME).read_bytes() == before  # old file intact
     assert not [p for p in data.iterdir() if p.name.endswith(".tmp")]  # no temp file left
     monkeypatch.undo()
     window.state.label_images([5], "a")
-    qtbot.waitUntil(lambda: window.status.save_label.text() == "All changes saved", timeout=3000)
+    qtbot.waitUntil(lambda: window.status.save_label.text() == "All changes saved", timeout=30_000)
     assert _saved_labels(data) == [e.label for e in window.current_project().images]
 
 
@@ -121,7 +121,7 @@ def test_reopen_after_kill_during_save(qtbot, images, until, tmp_path, monkeypat
 
     monkeypatch.setattr(engine.atomic.os, "replace", killed)
     first.state.label_images([1, 2], "b")
-    qtbot.waitUntil(lambda: first.status.save_label.text() == "Not saved", timeout=3000)
+    qtbot.waitUntil(lambda: first.status.save_label.text() == "Not saved", timeout=30_000)
     # Simulate the kill: the window is never closed, its state is simply gone.
     first.state.saver.set_project(None)
     monkeypatch.undo()

@@ -141,8 +141,8 @@ def test_short_run_completes_and_the_panel_shows_it(qtbot, panel):
     fake = FakeFit()
     panel.controller.fit_fn = fake
     with (
-        qtbot.waitSignal(panel.controller.idle, timeout=5000),
-        qtbot.waitSignal(panel.controller.run_finished, timeout=5000) as finished,
+        qtbot.waitSignal(panel.controller.idle, timeout=30_000),
+        qtbot.waitSignal(panel.controller.run_finished, timeout=30_000) as finished,
     ):
         panel.controller.start(_config())
     assert finished.args[0].status is RunStatus.COMPLETED
@@ -160,11 +160,11 @@ def test_cancel_stops_the_run_cleanly(qtbot, panel):
     fake = FakeFit(epochs=50, steps=50, delay=0.002)
     panel.controller.fit_fn = fake
     panel.controller.start(_config())
-    qtbot.waitUntil(lambda: fake.batches >= 5, timeout=5000)
+    qtbot.waitUntil(lambda: fake.batches >= 5, timeout=30_000)
     assert panel.cancel_button.isEnabled()
     with (
-        qtbot.waitSignal(panel.controller.idle, timeout=5000),
-        qtbot.waitSignal(panel.controller.run_finished, timeout=5000) as finished,
+        qtbot.waitSignal(panel.controller.idle, timeout=30_000),
+        qtbot.waitSignal(panel.controller.run_finished, timeout=30_000) as finished,
     ):
         panel.cancel_button.click()
         assert "Cancelling" in panel.headline.text()
@@ -182,11 +182,11 @@ def test_pause_and_resume(qtbot, panel):
     panel.pause_button.click()
     assert panel.controller.is_paused() and panel.resume_button.isVisible() is not None
     gate.set()
-    qtbot.waitUntil(lambda: "Paused at epoch 1" in panel.log.toPlainText(), timeout=5000)
+    qtbot.waitUntil(lambda: "Paused at epoch 1" in panel.log.toPlainText(), timeout=30_000)
     before = fake.batches
     time.sleep(0.05)
     assert fake.batches == before  # no step while paused
-    with qtbot.waitSignal(panel.controller.idle, timeout=5000):
+    with qtbot.waitSignal(panel.controller.idle, timeout=30_000):
         panel.resume_button.click()
     assert "Resumed." in panel.log.toPlainText() and fake.batches == 6
 
@@ -194,8 +194,8 @@ def test_pause_and_resume(qtbot, panel):
 def test_failure_arrives_as_its_own_signal(qtbot, panel):
     panel.controller.fit_fn = FakeFit(fail=True)
     with (
-        qtbot.waitSignal(panel.controller.idle, timeout=5000),
-        qtbot.waitSignal(panel.controller.run_failed, timeout=5000) as failed,
+        qtbot.waitSignal(panel.controller.idle, timeout=30_000),
+        qtbot.waitSignal(panel.controller.run_failed, timeout=30_000) as failed,
     ):
         panel.controller.start(_config())
     assert "boom: the fake engine failed" in failed.args[0]
@@ -210,7 +210,7 @@ def test_one_run_at_a_time(qtbot, panel):
     panel.controller.start(_config())
     with pytest.raises(RuntimeError):
         panel.controller.start(_config())
-    with qtbot.waitSignal(panel.controller.idle, timeout=5000):
+    with qtbot.waitSignal(panel.controller.idle, timeout=30_000):
         gate.set()
 
 
@@ -258,7 +258,7 @@ def test_closing_the_window_during_training_asks_cancels_and_waits(qtbot, window
     pages = install_stage_pages(window, fit_fn=fake)
     controller = pages.train.controller
     controller.start(_config())
-    qtbot.waitUntil(lambda: fake.batches >= 3, timeout=5000)
+    qtbot.waitUntil(lambda: fake.batches >= 3, timeout=30_000)
     dialogs.answer_yes = False
     window.close()
     assert dialogs.count("question") == 1 and controller.is_running() and window.isVisible()
@@ -295,7 +295,7 @@ def test_train_page_records_runs_and_continues_them(qtbot, project_state, monkey
     page = TrainPage(project_state, fit_fn=fake)
     qtbot.addWidget(page)
     folder = project_state.project.folder
-    with qtbot.waitSignal(page.controller.idle, timeout=5000):
+    with qtbot.waitSignal(page.controller.idle, timeout=30_000):
         assert page.start_training(TrainConfig(data_dir=str(folder), strategy="features"))
     runs = project_state.project.runs
     assert len(runs) == 1 and runs[0]["run_dir"].startswith(str(folder / "runs"))
@@ -304,7 +304,7 @@ def test_train_page_records_runs_and_continues_them(qtbot, project_state, monkey
     assert page.runs.selected_runs() == [run_dir] and page.runs.finetune_button.isEnabled()
     assert page.panel.plots.point_count("val_acc") == 2
 
-    with qtbot.waitSignal(page.controller.idle, timeout=5000):
+    with qtbot.waitSignal(page.controller.idle, timeout=30_000):
         page.runs.finetune_button.click()
     config = fake.configs[-1]
     assert config.strategy == "partial" and config.init_from == run_dir and config.epochs is None
@@ -317,12 +317,12 @@ def test_train_page_records_runs_and_continues_them(qtbot, project_state, monkey
         return run_task
 
     monkeypatch.setattr(train_page_module, "export_task", fake_export)
-    with qtbot.waitSignal(page.exported, timeout=5000) as exported:
+    with qtbot.waitSignal(page.exported, timeout=30_000) as exported:
         assert page.export_run(run_dir, str(folder / "model.onnx"))
     assert exported.args == [str(folder / "model.onnx")]
     assert "parity PASSED" in page.panel.log.toPlainText()
     page.last_export_box.close()
-    qtbot.waitUntil(lambda: not page.export_runner.is_running(), timeout=5000)
+    qtbot.waitUntil(lambda: not page.export_runner.is_running(), timeout=30_000)
 
 
 def test_resume_config_continues_a_cancelled_run_in_its_own_folder():

@@ -84,7 +84,7 @@ def test_wizard_reaches_a_recommendation_and_emits_a_frozen_config(qtbot, tmp_pa
     qtbot.addWidget(wizard)
     wizard.show()
     page1 = wizard.data_page
-    qtbot.waitUntil(page1.isComplete, timeout=5000)
+    qtbot.waitUntil(page1.isComplete, timeout=30_000)
     assert page1.classes.rowCount() == 2
     assert "bad.jpg" in page1.broken.toPlainText()
     assert "“dogs” has only 3 images" in page1.warnings.text()
@@ -92,7 +92,7 @@ def test_wizard_reaches_a_recommendation_and_emits_a_frozen_config(qtbot, tmp_pa
 
     wizard.next()
     page2 = wizard.similarity_page
-    qtbot.waitUntil(page2.isComplete, timeout=5000)
+    qtbot.waitUntil(page2.isComplete, timeout=30_000)
     assert page2.scores.rowCount() == 2 and page2.scores.item(0, 2).text() == "86%"
     assert fake.calls and fake.calls[0][2] == 60
 
@@ -103,12 +103,12 @@ def test_wizard_reaches_a_recommendation_and_emits_a_frozen_config(qtbot, tmp_pa
     assert "81% to 90%" in page3.expected.text()
     assert page3.strategy() == "partial"
     assert page3.eta_labels["features"].text() == "≈ 12 s"
-    qtbot.waitUntil(lambda: page3.advanced.layer_group_names() != [], timeout=5000)
+    qtbot.waitUntil(lambda: page3.advanced.layer_group_names() != [], timeout=30_000)
     assert page3.advanced.k.value() == 3 and page3.advanced.k.isEnabled()
 
     page3.advanced_toggle.click()
     page3.advanced.epochs.setValue(4)
-    with qtbot.waitSignal(wizard.config_ready, timeout=5000) as signal:
+    with qtbot.waitSignal(wizard.config_ready, timeout=30_000) as signal:
         wizard.accept()
     config = signal.args[0]
     assert isinstance(config, TrainConfig)
@@ -125,9 +125,9 @@ def test_user_can_pick_another_strategy_and_defaults_follow(qtbot, tmp_path, ima
     wizard = StrategyWizard(_index(tmp_path, images), "d", recommend_fn=FakeRecommend())
     qtbot.addWidget(wizard)
     wizard.show()
-    qtbot.waitUntil(wizard.data_page.isComplete, timeout=5000)
+    qtbot.waitUntil(wizard.data_page.isComplete, timeout=30_000)
     wizard.next()
-    qtbot.waitUntil(wizard.similarity_page.isComplete, timeout=5000)
+    qtbot.waitUntil(wizard.similarity_page.isComplete, timeout=30_000)
     wizard.next()
     page3 = wizard.recommendation_page
     page3.select_strategy("features")
@@ -147,12 +147,12 @@ def test_measuring_can_be_cancelled_and_the_wizard_goes_on(qtbot, tmp_path, imag
     wizard = StrategyWizard(_index(tmp_path, images), "d", recommend_fn=fake)
     qtbot.addWidget(wizard)
     wizard.show()
-    qtbot.waitUntil(wizard.data_page.isComplete, timeout=5000)
+    qtbot.waitUntil(wizard.data_page.isComplete, timeout=30_000)
     wizard.next()
     page2 = wizard.similarity_page
-    qtbot.waitUntil(page2.runner.is_running, timeout=5000)
+    qtbot.waitUntil(page2.runner.is_running, timeout=30_000)
     assert not page2.isComplete()
-    with qtbot.waitSignal(page2.runner.idle, timeout=5000):
+    with qtbot.waitSignal(page2.runner.idle, timeout=30_000):
         page2.cancel_button.click()
     assert page2.isComplete() and not page2.result.measured
     assert "Cancelled" in page2.status.text()
