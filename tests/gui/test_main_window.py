@@ -121,6 +121,7 @@ def test_app_main_opens_a_dataset_given_on_the_command_line(qtbot, images, tmp_p
         win = next(w for w in QApplication.topLevelWidgets() if isinstance(w, MainWindow) and w.isVisible())
         qtbot.waitUntil(lambda: win.current_project() is not None and not win.state.busy, timeout=30_000)
         seen["classes"] = win.current_project().classes
+        seen["pages"] = {key: type(win.stage_page(key)).__name__ for key in ("train", "evaluate", "predict")}
         win.close()
         return 0
 
@@ -135,3 +136,4 @@ def test_app_main_opens_a_dataset_given_on_the_command_line(qtbot, images, tmp_p
                 logging.getLogger().removeHandler(handler)
                 handler.close()
     assert seen["classes"] == ["a", "b"]
+    assert seen["pages"] == {"train": "TrainPage", "evaluate": "EvaluationPage", "predict": "PredictPage"}
