@@ -158,7 +158,7 @@ FAMILIES: dict[str, Family] = {
     ),
     "shufflenet": Family("fc", fixed(numbered("", ["conv1", "stage2", "stage3", "stage4", "conv5"]))),
     "mobilenet_v2": Family("classifier.1", by_stride("features", [])),
-    "mobilenet_v3": Family("classifier.3", by_stride("features", [("head", ["classifier"])])),
+    "mobilenet_v3": Family("classifier.3", by_stride("features", [("pre_classifier", ["classifier"])])),
     "efficientnet": Family("classifier.1", by_stride("features", [])),
     "regnet": Family(
         "fc", fixed([("stem", ["stem"]), *numbered("trunk_output.", [f"block{i}" for i in range(1, 5)])])

@@ -24,7 +24,7 @@ LITE0_TIMM_NAME = "tf_efficientnet_lite0"
 LITE0_GROUPS: GroupPaths = [
     ("stem", ["conv_stem", "bn1"]),
     *[(f"blocks{i}", [f"blocks.{i}"]) for i in range(7)],
-    ("head", ["conv_head", "bn2"]),
+    ("conv_head", ["conv_head", "bn2"]),
 ]
 
 
