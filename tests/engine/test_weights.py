@@ -19,7 +19,7 @@ from safetensors.torch import save_file
 from torchvision.models import get_model
 
 from engine.errors import WeightsError
-from engine.models import registry, weights
+from engine.models import registry, weights, weights_http
 
 
 @pytest.fixture(autouse=True)
@@ -315,7 +315,7 @@ def test_hanging_name_lookup_fails_fast(monkeypatch: pytest.MonkeyPatch) -> None
         time.sleep(3)
         return []
 
-    monkeypatch.setattr(weights, "CONNECT_TIMEOUT_S", 0.2)
+    monkeypatch.setattr(weights_http, "CONNECT_TIMEOUT_S", 0.2)
     monkeypatch.setattr(socket, "getaddrinfo", slow_lookup)
     start = time.monotonic()
     with pytest.raises(WeightsError, match=r"no network.*efficientnet_lite0"):
