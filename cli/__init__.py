@@ -1,3 +1,3 @@
 """Headless command-line front end over the same engine as the app."""
 
-COMMANDS = ("train", "backbones", "export", "predict", "demo", "recommend")
+COMMANDS = ("train", "resume", "backbones", "export", "predict", "demo", "recommend")  # main.py routes these

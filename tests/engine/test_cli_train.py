@@ -47,3 +47,27 @@ def test_backbones_json_lists_the_registry_and_offline_weights(tmp_path):
     lite0 = by_name["efficientnet_lite0"]
     assert lite0["offline"] is True and lite0["default"] is True
     assert sum(row["default"] for row in by_name.values()) == 1
+
+
+def test_main_routes_every_cli_command_to_the_cli():
+    import argparse
+
+    from cli import COMMANDS
+    from cli.main import build_parser
+
+    sub = next(a for a in build_parser()._actions if isinstance(a, argparse._SubParsersAction))
+    assert set(COMMANDS) == set(sub.choices)
+
+
+def test_resume_continues_a_finished_run_for_more_epochs(tiny_dataset, tmp_path):
+    run = tmp_path / "run"
+    first = _main("train", str(tiny_dataset), "--strategy", "features", "--epochs", "2", "--out", str(run),
+                  "--json", cwd=tmp_path)
+    assert first.returncode == 0, first.stderr
+    more = _main("resume", str(run), "--epochs", "4", "--json", cwd=tmp_path)
+    assert more.returncode == 0, more.stderr
+    summary = json.loads(more.stdout.strip().splitlines()[-1])
+    assert summary["status"] == "completed" and summary["epochs_completed"] == 4
+    assert [row["epoch"] for row in json.loads((run / "history.json").read_text())] == [0, 1, 2, 3]
+    missing = _main("resume", str(tmp_path / "nowhere"), cwd=tmp_path)
+    assert missing.returncode != 0 and "not a run folder" in missing.stderr
