@@ -19,6 +19,7 @@ from gui.resources import app_icon
 from gui.state import AppState
 from gui.theme import ThemeManager
 from gui.widgets import dialogs
+from gui.widgets.drops import local_paths
 from gui.widgets.menus import build_menus, build_toolbar, create_actions
 from gui.widgets.project_flows import ProjectFlows
 from gui.widgets.stage_bar import STAGE_KEYS, StageBar, StageStack
@@ -223,7 +224,7 @@ class MainWindow(QMainWindow):
 
     def dropEvent(self, event: QDropEvent) -> None:
         """Import dropped files, or open a dropped folder when no project is open."""
-        paths = [u.toLocalFile() for u in event.mimeData().urls() if u.isLocalFile()]
+        paths = local_paths(event)
         if paths:
             event.acceptProposedAction()
             self.flows.handle_drop(paths)

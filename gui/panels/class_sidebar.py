@@ -29,13 +29,8 @@ from gui.models.image_list_model import MIME_TYPE, decode_image_indices
 from gui.resources import icon
 from gui.state import AppState
 from gui.widgets.class_delegate import ClassDelegate
+from gui.widgets.drops import local_paths
 from gui.widgets.warnings_box import WarningsBox
-
-
-def local_paths(event: QDropEvent | QDragEnterEvent | QDragMoveEvent) -> list[str]:
-    """Return the local files and folders carried by a drag from the desktop."""
-    mime = event.mimeData()
-    return [u.toLocalFile() for u in mime.urls() if u.isLocalFile()] if mime.hasUrls() else []
 
 
 class ClassListView(QListView):

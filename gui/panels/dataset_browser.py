@@ -50,9 +50,9 @@ from PySide6.QtWidgets import (
 )
 
 from gui.models.image_list_model import SORTS, ImageListModel
-from gui.panels.class_sidebar import local_paths
 from gui.resources import icon
 from gui.state import AppState
+from gui.widgets.drops import local_paths
 from gui.widgets.empty_state import EmptyState
 from gui.widgets.icon_label import IconLabel
 from gui.widgets.thumbnail_delegate import ThumbnailDelegate

@@ -33,6 +33,7 @@ from gui.prediction.workers import LoadedModel, PredictionBatch, load_model_task
 from gui.task_runner import TaskRunner
 from gui.thumbnail_waiter import ThumbnailWaiter
 from gui.widgets import dialogs
+from gui.widgets.drops import local_paths
 from gui.wizard.pages import plain_label
 
 SORT_ROLE = Qt.ItemDataRole.UserRole + 1
@@ -147,7 +148,7 @@ class PredictPage(QWidget):
 
     def dropEvent(self, event: QDropEvent) -> None:
         """Classify dropped images or folders; open a dropped .onnx."""
-        paths = [u.toLocalFile() for u in event.mimeData().urls() if u.isLocalFile()]
+        paths = local_paths(event)
         if paths:
             event.acceptProposedAction()
             self.predict(paths)

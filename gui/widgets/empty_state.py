@@ -7,6 +7,7 @@ from PySide6.QtGui import QDragEnterEvent, QDropEvent, QFont
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QPushButton, QVBoxLayout, QWidget
 
 from gui.resources import icon
+from gui.widgets.drops import local_paths
 
 _TEXTS = {
     "empty": ("Drop images or folders here",
@@ -101,7 +102,7 @@ class EmptyState(QWidget):
 
     def dropEvent(self, event: QDropEvent) -> None:
         """Import what was dropped."""
-        paths = [u.toLocalFile() for u in event.mimeData().urls() if u.isLocalFile()]
+        paths = local_paths(event)
         if paths:
             event.acceptProposedAction()
             self.files_dropped.emit(paths)
