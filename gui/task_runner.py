@@ -58,27 +58,59 @@ def yield_cpu_to_the_gui() -> None:
         QThread.currentThread().setPriority(QThread.Priority.LowPriority)
 
 
-def start_worker_thread(owner: QObject, worker: QObject, run: Callable[[], None], done: Any) -> QThread:
-    """Move ``worker`` to a new thread (a child of ``owner``), start it, and end it on ``done``.
+class WorkerThreadOwner(QObject):
+    """Lives in the GUI thread; owns at most one worker (``run()``, ``done``, ``control``) and its QThread.
 
     ``done`` (the worker's last signal) quits the thread with a direct connection: ``quit()`` is
     thread-safe, and a GUI thread blocked in ``wait()`` could never run a queued one. The worker
     is not ``deleteLater``-ed in its own thread: its Python wrapper is still referenced from the
     GUI thread, and deleting the C++ object there races with that reference (a crash seen under
-    load). The owner drops its reference after :func:`retire_thread` instead.
+    load). Once the thread has ended, the reference is dropped here, on the GUI thread.
     """
-    thread = QThread(owner)
-    worker.moveToThread(thread)
-    thread.started.connect(run)
-    done.connect(thread.quit, Qt.ConnectionType.DirectConnection)
-    thread.start()
-    return thread
 
+    def __init__(self, parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        self._thread: QThread | None = None
+        self._worker: Any = None
 
-def retire_thread(thread: QThread) -> None:
-    """On the GUI thread, after ``thread.finished``: let it return from ``run()``, then delete it."""
-    thread.wait()
-    thread.deleteLater()
+    def is_running(self) -> bool:
+        """True from the start of a worker until its thread has ended."""
+        return self._thread is not None
+
+    def cancel(self) -> None:
+        """Ask the worker to stop at its next check (a thread-safe flag)."""
+        if self._worker is not None:
+            self._worker.control.cancel()
+
+    def shutdown(self, timeout_ms: int = 10_000) -> bool:
+        """Cancel and wait for the thread; True when it ended in time."""
+        thread = self._thread
+        if thread is None:
+            return True
+        self.cancel()
+        return thread.wait(timeout_ms)
+
+    def _launch(self, worker: QObject) -> None:
+        """Move ``worker`` to a new thread, start it, and end the thread on its ``done``."""
+        thread = QThread(self)
+        worker.moveToThread(thread)
+        thread.started.connect(worker.run)
+        worker.done.connect(thread.quit, Qt.ConnectionType.DirectConnection)
+        thread.finished.connect(self._on_thread_finished)  # bound slot => runs on the GUI thread
+        self._worker, self._thread = worker, thread
+        thread.start()
+
+    @Slot()
+    def _on_thread_finished(self) -> None:
+        thread, self._thread = self._thread, None
+        if thread is not None:
+            thread.wait()  # let it return from run(), then delete it; never touch it after this
+            thread.deleteLater()
+        self._worker = None  # deleted here, on the GUI thread, now that its thread has ended
+        self._thread_ended()
+
+    def _thread_ended(self) -> None:
+        """Called on the GUI thread once the worker and its thread are gone."""
 
 
 class TaskWorker(QObject):
@@ -122,23 +154,14 @@ class TaskWorker(QObject):
             self.done.emit()
 
 
-class TaskRunner(QObject):
-    """Lives in the GUI thread; owns the thread of the task in progress (one at a time)."""
+class TaskRunner(WorkerThreadOwner):
+    """Lives in the GUI thread; runs one background task at a time."""
 
     progress = Signal(int, int, str)
     finished = Signal(object)
     cancelled = Signal()
     failed = Signal(str)
     idle = Signal()
-
-    def __init__(self, parent: QObject | None = None) -> None:
-        super().__init__(parent)
-        self._thread: QThread | None = None
-        self._worker: TaskWorker | None = None
-
-    def is_running(self) -> bool:
-        """True while a task's thread is alive."""
-        return self._thread is not None
 
     def start(self, fn: TaskFunction) -> bool:
         """Run ``fn`` on a new thread; False (nothing started) while another task runs."""
@@ -149,28 +172,8 @@ class TaskRunner(QObject):
         worker.finished.connect(self.finished)
         worker.cancelled.connect(self.cancelled)
         worker.failed.connect(self.failed)
-        self._worker = worker
-        self._thread = start_worker_thread(self, worker, worker.run, worker.done)
-        self._thread.finished.connect(self._on_thread_finished)
+        self._launch(worker)
         return True
 
-    def cancel(self) -> None:
-        """Ask the task to stop at its next check (thread-safe flag)."""
-        if self._worker is not None:
-            self._worker.control.cancel()
-
-    def shutdown(self, timeout_ms: int = 10_000) -> bool:
-        """Cancel and wait for the thread; True when it ended in time."""
-        thread = self._thread
-        if thread is None:
-            return True
-        self.cancel()
-        return thread.wait(timeout_ms)
-
-    @Slot()
-    def _on_thread_finished(self) -> None:
-        thread, self._thread = self._thread, None
-        if thread is not None:
-            retire_thread(thread)
-        self._worker = None  # deleted here, on the GUI thread, now that its thread has ended
+    def _thread_ended(self) -> None:
         self.idle.emit()

@@ -2,15 +2,15 @@
 
 from __future__ import annotations
 
-from PySide6.QtCore import QObject, QThread, Signal, Slot
+from PySide6.QtCore import QObject, Signal
 
 from engine.config import TrainConfig
 from engine.data.scan import DatasetIndex
-from gui.task_runner import retire_thread, start_worker_thread
+from gui.task_runner import WorkerThreadOwner
 from gui.training.worker import FitFunction, TrainingWorker
 
 
-class TrainingController(QObject):
+class TrainingController(WorkerThreadOwner):
     """Lives in the GUI thread; starts, pauses, resumes and cancels one run at a time.
 
     Cancel and pause are thread-safe flags on the worker's :class:`~engine.control.RunControl`,
@@ -29,13 +29,7 @@ class TrainingController(QObject):
     def __init__(self, parent: QObject | None = None, fit_fn: FitFunction | None = None) -> None:
         super().__init__(parent)
         self.fit_fn = fit_fn  # None: the real engine; tests pass a scripted fake
-        self._thread: QThread | None = None
-        self._worker: TrainingWorker | None = None
         self._paused = False
-
-    def is_running(self) -> bool:
-        """True from :meth:`start` until ``idle``."""
-        return self._thread is not None
 
     def is_paused(self) -> bool:
         """True after :meth:`pause` until :meth:`resume` or the end of the run."""
@@ -55,15 +49,14 @@ class TrainingController(QObject):
         worker.event.connect(self.event)  # signal-to-signal: queued to the GUI thread
         worker.finished.connect(self.run_finished)
         worker.failed.connect(self.run_failed)
-        self._worker, self._paused = worker, False
-        self._thread = start_worker_thread(self, worker, worker.run, worker.done)
-        self._thread.finished.connect(self._on_thread_finished)  # bound slot => runs on the GUI thread
+        self._paused = False
+        self._launch(worker)
         self.running_changed.emit(True)
 
     def cancel(self) -> None:
         """Ask the run to stop before its next batch; the best weights so far are kept."""
         if self._worker is not None:
-            self._worker.control.cancel()  # threading.Event: safe from the GUI thread
+            super().cancel()  # threading.Event: safe from the GUI thread
             self._set_paused(False)
 
     def pause(self) -> None:
@@ -82,25 +75,12 @@ class TrainingController(QObject):
         """True after :meth:`cancel` while the thread is still finishing."""
         return self._worker is not None and self._worker.control.cancelled
 
-    def shutdown(self, timeout_ms: int = 10_000) -> bool:
-        """Cancel and wait for the thread (called from the window's closeEvent after the user agreed)."""
-        thread = self._thread
-        if thread is None:
-            return True
-        self.cancel()
-        return thread.wait(timeout_ms)
-
     def _set_paused(self, paused: bool) -> None:
         if paused != self._paused:
             self._paused = paused
             self.paused_changed.emit(paused)
 
-    @Slot()
-    def _on_thread_finished(self) -> None:
-        thread, self._thread = self._thread, None
+    def _thread_ended(self) -> None:
         self._set_paused(False)
-        if thread is not None:
-            retire_thread(thread)  # never touch `thread` after this
-        self._worker = None  # deleted here, on the GUI thread, now that its thread has ended
         self.running_changed.emit(False)
         self.idle.emit()
