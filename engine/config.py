@@ -39,7 +39,9 @@ DEFAULTS: dict[str, StrategyDefaults] = {
 }
 
 
-IMAGE_STRATEGIES = ("linear", "partial", "full", "scratch")  # the network sees images every epoch
+FEATURE_STRATEGIES = frozenset({"features", "stack"})  # a head trained on cached feature vectors
+FROZEN_BACKBONE = frozenset({"linear", "features", "stack"})  # only the new head learns
+IMAGE_STRATEGIES = tuple(s for s in STRATEGIES if s not in FEATURE_STRATEGIES)  # images every epoch
 CPU_IMAGE_BATCH = 16  # bench: Lite0 trains ~20% more images/s on CPU at 16 than at 32 (caches)
 
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 import math
 from collections.abc import Sequence
 
-from engine.config import DEFAULTS
+from engine.config import DEFAULTS, FROZEN_BACKBONE
 from engine.recommend_rules import DatasetSize, Measurement, partial_k
 
 
@@ -30,7 +30,7 @@ def expected_accuracy(
     n_val = max(1, size.val_images)
     se = math.sqrt(max(p * (1 - p), 0.0025) * (1 / max(1, size.sample_size) + 1 / n_val))
     margin = 2 * se + 0.01
-    fine_tune = strategy in ("partial", "full", "scratch")
+    fine_tune = strategy not in FROZEN_BACKBONE
     low = (p if fine_tune or knn is None else min(p, knn)) - margin
     gain = (1 - p) * (0.6 if cell[1] == "dissimilar" else 0.3) if fine_tune else 0.0
     if size.train_images > size.sample_size:

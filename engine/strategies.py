@@ -14,12 +14,9 @@ from dataclasses import dataclass
 
 from torch import nn
 
-from engine.config import TrainConfig
+from engine.config import FROZEN_BACKBONE, TrainConfig
 from engine.models.classifier import TransferModel, set_requires_grad
 from engine.models.registry import layer_groups
-
-FEATURE_STRATEGIES = frozenset({"features", "stack"})
-FROZEN_BACKBONE = frozenset({"linear", "features", "stack"})
 
 
 @dataclass

@@ -14,7 +14,7 @@ import torch
 from torch import nn
 
 from engine.callbacks import Callback, CallbackList
-from engine.config import TrainConfig
+from engine.config import FEATURE_STRATEGIES, FROZEN_BACKBONE, TrainConfig
 from engine.control import RunCancelled, RunControl
 from engine.data.scan import TRAIN, VAL, DatasetIndex, scan_dataset
 from engine.device import configure_threads, describe, pick_device
@@ -34,7 +34,7 @@ from engine.models.classifier import TransferModel, set_train_mode
 from engine.models.registry import build_backbone, get_spec
 from engine.recommend import resolve_auto
 from engine.runs import RunInfo, RunWriter, load_run_model, new_run_dir, now_iso, read_training_state
-from engine.strategies import FEATURE_STRATEGIES, FROZEN_BACKBONE, setup_strategy
+from engine.strategies import setup_strategy
 from engine.training.step import Precision, loss_and_accuracy, train_step
 from engine.training.tasks import FeatureTask, ImageTask, ValPredictions
 

@@ -24,7 +24,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from engine.config import AUGMENTATIONS, CPU_IMAGE_BATCH, DEFAULTS
+from engine.config import AUGMENTATIONS, CPU_IMAGE_BATCH, DEFAULTS, FROZEN_BACKBONE
 from gui.recommend_worker import layer_groups_task
 from gui.task_runner import TaskRunner
 
@@ -192,7 +192,7 @@ class AdvancedSettings(QWidget):
     @Slot()
     def _paint_groups(self) -> None:
         self.groups.clear()
-        frozen_all = self._strategy in ("features", "linear", "stack")
+        frozen_all = self._strategy in FROZEN_BACKBONE
         for i, name in enumerate(self._groups):
             frozen = i < self.k.value() if self._strategy == "partial" else frozen_all
             item = QListWidgetItem(f"{i + 1:>2}. {name}  —  {'frozen' if frozen else 'trained'}")
