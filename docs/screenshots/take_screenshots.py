@@ -8,9 +8,7 @@ touched), opens it in the main window, waits for the thumbnails and saves light 
 
 from __future__ import annotations
 
-import os
 import sys
-import tempfile
 import time
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -39,15 +37,9 @@ def settle(app: QApplication, seconds: float, window: MainWindow | None = None) 
 
 def main() -> None:
     """Take the screenshots."""
-    work = Path(tempfile.mkdtemp(prefix="screens_"))
-    os.environ["TRANSFER_STUDIO_CACHE"] = str(work / "cache")
-    from PySide6.QtCore import QCoreApplication, QSettings
-    from PySide6.QtWidgets import QApplication
+    from _setup import isolated_app
 
-    QCoreApplication.setOrganizationName("TransferStudioScreens")
-    QSettings.setDefaultFormat(QSettings.Format.IniFormat)
-    QSettings.setPath(QSettings.Format.IniFormat, QSettings.Scope.UserScope, str(work / "settings"))
-    app = QApplication([])
+    app, work = isolated_app("screens_")
     from engine.project_import import import_dataset_folder
     from gui.main_window import MainWindow
     from gui.theme import ThemeManager

@@ -12,9 +12,7 @@ dropped; the Evaluate page shows its confusion matrix with a cell clicked; final
 
 from __future__ import annotations
 
-import os
 import sys
-import tempfile
 import time
 from collections.abc import Callable
 from pathlib import Path
@@ -46,15 +44,9 @@ def shoot(widget: Any, name: str, folder: Path = OUT) -> None:
 
 def main() -> None:
     """Take the screenshots."""
-    work = Path(tempfile.mkdtemp(prefix="stage_screens_"))
-    os.environ["TRANSFER_STUDIO_CACHE"] = str(work / "cache")
-    from PySide6.QtCore import QCoreApplication, QSettings
-    from PySide6.QtWidgets import QApplication
+    from _setup import isolated_app
 
-    QCoreApplication.setOrganizationName("TransferStudioScreens")
-    QSettings.setDefaultFormat(QSettings.Format.IniFormat)
-    QSettings.setPath(QSettings.Format.IniFormat, QSettings.Scope.UserScope, str(work / "settings"))
-    app = QApplication([])
+    app, work = isolated_app("stage_screens_")
     from engine.config import TrainConfig
     from engine.project_import import import_dataset_folder
     from gui.main_window import MainWindow
@@ -63,7 +55,7 @@ def main() -> None:
 
     project = import_dataset_folder(DATASET, work / "project")
     window = MainWindow(theme=ThemeManager(app, "light"))
-    pages = getattr(window, "stage_pages", None) or install_stage_pages(window)
+    pages = install_stage_pages(window)
     window.resize(1440, 900)
     window.show()
     window.state.open_project(project.folder)
