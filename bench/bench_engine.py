@@ -47,7 +47,7 @@ def extraction_rate(root, cache, limit=160):
     import torch
 
     from engine.data.scan import scan_dataset
-    from engine.features import extract_features, make_extractor, module_digest, open_store
+    from engine.features.extraction import extract_features, make_extractor, module_digest, open_store
     from engine.models.registry import build_backbone, get_spec
 
     samples = scan_dataset(root).samples[:limit]

@@ -57,7 +57,7 @@ def make_dataset(folder: Path, n: int) -> list[Path]:
 
 def make_project(folder: Path, images: list[Path]) -> Path:
     """Save a project referencing ``images``: 3/4 labelled in four classes, the rest unlabeled."""
-    from engine.project import ImageEntry, Project
+    from engine.project.store import ImageEntry, Project
 
     project = Project(folder)
     folder.mkdir(parents=True, exist_ok=True)
@@ -132,7 +132,7 @@ def run(n_images: int, keep: Path | None, pages: int, photos: Path | None = None
     QSettings.setDefaultFormat(QSettings.Format.IniFormat)
     QSettings.setPath(QSettings.Format.IniFormat, QSettings.Scope.UserScope, str(work / "settings"))
     app = QApplication.instance() or QApplication([])
-    from gui.main_window import MainWindow
+    from gui.window.main_window import MainWindow
 
     class PaintProbe(QObject):
         def __init__(self) -> None:

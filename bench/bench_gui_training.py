@@ -190,8 +190,8 @@ def make_window():
     QCoreApplication.setOrganizationName("TransferStudioBench")
     QCoreApplication.setApplicationName("Transfer Studio Bench")
     QSettings.setDefaultFormat(QSettings.Format.IniFormat)
-    from gui.main_window import MainWindow
-    from gui.stages import install_stage_pages
+    from gui.window.main_window import MainWindow
+    from gui.window.stages import install_stage_pages
 
     window = MainWindow()
     if not hasattr(window, "stage_pages"):

@@ -38,7 +38,7 @@ def add_recommend_parser(sub: argparse._SubParsersAction) -> None:  # type: igno
 def run_recommend(args: argparse.Namespace) -> int:
     """Scan, measure, recommend; Ctrl-C cancels."""
     from engine.data.scan import scan_dataset
-    from engine.recommend import recommend
+    from engine.recommend.recommender import recommend
 
     control = RunControl()
     printer = ProgressPrinter()

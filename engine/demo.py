@@ -178,7 +178,7 @@ def run_demo(
     from engine.config import TrainConfig
     from engine.export.onnx_export import export_run
     from engine.inference.predictor import OnnxPredictor
-    from engine.runs import read_info
+    from engine.runs.folder import read_info
     from engine.training.loop import fit
 
     say = log or (lambda _line: None)

@@ -77,9 +77,9 @@ def main(argv: list[str] | None = None) -> int:
     app = create_app(args)
     configure_logging()
     sys.excepthook = _excepthook
-    from gui.main_window import MainWindow
-    from gui.stages import install_stage_pages
     from gui.theme import ThemeManager
+    from gui.window.main_window import MainWindow
+    from gui.window.stages import install_stage_pages
 
     theme = ThemeManager(app, str(QSettings().value("theme", "system")))
     window = MainWindow(theme=theme)

@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING
 if TYPE_CHECKING:
     from PySide6.QtWidgets import QApplication
 
-    from gui.main_window import MainWindow
+    from gui.window.main_window import MainWindow
 
 ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT))
@@ -40,9 +40,9 @@ def main() -> None:
     from _setup import isolated_app
 
     app, work = isolated_app("screens_")
-    from engine.project_import import import_dataset_folder
-    from gui.main_window import MainWindow
+    from engine.project.importing import import_dataset_folder
     from gui.theme import ThemeManager
+    from gui.window.main_window import MainWindow
 
     project = import_dataset_folder(DATASET, work / "hymenoptera-project")
     theme = ThemeManager(app, "light")

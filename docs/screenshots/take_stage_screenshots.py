@@ -48,10 +48,10 @@ def main() -> None:
 
     app, work = isolated_app("stage_screens_")
     from engine.config import TrainConfig
-    from engine.project_import import import_dataset_folder
-    from gui.main_window import MainWindow
-    from gui.stages import install_stage_pages
+    from engine.project.importing import import_dataset_folder
     from gui.theme import ThemeManager
+    from gui.window.main_window import MainWindow
+    from gui.window.stages import install_stage_pages
 
     project = import_dataset_folder(DATASET, work / "project")
     window = MainWindow(theme=ThemeManager(app, "light"))

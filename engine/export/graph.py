@@ -295,7 +295,7 @@ def check_opset(opset: int) -> None:
 
 
 def metadata_for(info: Any, opset: int, exported: str, quantization: str = "none") -> dict[str, str]:
-    """``metadata_props`` for a run's export (``info`` is the run's :class:`engine.runs.RunInfo`)."""
+    """``metadata_props`` for a run's export (``info`` is the run's :class:`engine.runs.folder.RunInfo`)."""
     return {
         FORMAT_KEY: FORMAT_VERSION,
         "classes": json.dumps(list(info.classes), ensure_ascii=False),

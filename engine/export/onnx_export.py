@@ -36,7 +36,7 @@ from engine.export.graph import (
 from engine.export.parity import TOP1_THRESHOLD, Cancel, ExportCancelled, ParityReport, TorchPipeline, compare
 from engine.export.quantize import CALIBRATION_IMAGES, calibration_feeds, latency_ms, quantize_core
 from engine.imaging import load_rgb_array
-from engine.runs import BEST, CONFIG, load_run_model, now_iso, read_info
+from engine.runs.folder import BEST, CONFIG, load_run_model, now_iso, read_info
 
 StageProgress = Callable[[str, int, int], None]
 MODEL_NAME = "model.onnx"

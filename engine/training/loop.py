@@ -32,10 +32,10 @@ from engine.events import (
 )
 from engine.models.classifier import TransferModel, set_train_mode
 from engine.models.registry import build_backbone, get_spec
-from engine.recommend import resolve_auto
-from engine.runs import RunInfo, RunWriter, load_run_model, new_run_dir, now_iso, read_training_state
-from engine.strategies import setup_strategy
+from engine.recommend.recommender import resolve_auto
+from engine.runs.folder import RunInfo, RunWriter, load_run_model, new_run_dir, now_iso, read_training_state
 from engine.training.step import Precision, loss_and_accuracy, train_step
+from engine.training.strategies import setup_strategy
 from engine.training.tasks import FeatureTask, ImageTask, ValPredictions
 
 PREDICTIONS = "val_predictions.json"

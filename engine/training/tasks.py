@@ -15,7 +15,7 @@ from engine.control import RunControl
 from engine.data.loading import ImageSamples, make_loader
 from engine.data.scan import Sample
 from engine.data.transforms import EvalTransform, train_transform
-from engine.features import FeatureSet, extract_features, make_extractor, module_digest, open_store
+from engine.features.extraction import FeatureSet, extract_features, make_extractor, module_digest, open_store
 from engine.models.classifier import TransferModel
 from engine.models.registry import get_spec
 from engine.training.step import Precision, predict_batch

@@ -1,6 +1,6 @@
 """The "before you train" box under the classes: imbalance, too few images, unlabeled, unreadable.
 
-The messages come from :meth:`engine.project.Project.warnings` with the numbers in them, and
+The messages come from :meth:`engine.project.store.Project.warnings` with the numbers in them, and
 are shown as plain text (they quote class names). With nothing to fix it says the data is
 ready, with the size of the training and validation splits.
 """
@@ -10,7 +10,7 @@ from __future__ import annotations
 from PySide6.QtCore import Qt, QTimer, Slot
 from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QVBoxLayout, QWidget
 
-from gui.state import AppState
+from gui.state.app_state import AppState
 from gui.theme import WARNING_COLOR
 from gui.widgets.icon_label import IconLabel
 

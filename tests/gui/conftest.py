@@ -110,7 +110,7 @@ def _no_dangling_threads(monkeypatch, request):
     pool = QThreadPool.globalInstance()
     pool.waitForDone(5000)
     assert pool.activeThreadCount() == 0, "QThreadPool work still running after the test"
-    from gui.thumbnails import live_pools
+    from gui.data.thumbnails import live_pools
 
     for thumb_pool in live_pools():
         thumb_pool.waitForDone(5000)
@@ -125,7 +125,7 @@ def _no_dangling_threads(monkeypatch, request):
 @pytest.fixture
 def window(qtbot):
     """A shown MainWindow; closed (saved, workers stopped) at teardown."""
-    from gui.main_window import MainWindow
+    from gui.window.main_window import MainWindow
 
     win = MainWindow()
     qtbot.addWidget(win)

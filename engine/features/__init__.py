@@ -1,0 +1,1 @@
+"""Feature vectors computed once by a frozen backbone and cached on disk."""

@@ -1,0 +1,1 @@
+"""The strategy recommender: measuring transferability, the decision rules and the estimates."""

@@ -1,0 +1,233 @@
+"""The recommender's measuring pipeline: sample the dataset, embed it, score and time each backbone.
+
+A capped, seeded sample per class is embedded with each pretrained backbone through the shared
+feature cache (so a later ``features`` run reuses the vectors) and scored by
+:mod:`engine.recommend.transferability`; the passes are timed on the run's device for the time estimates.
+"""
+
+from __future__ import annotations
+
+import math
+import time
+from collections.abc import Callable, Sequence
+
+import numpy as np
+import torch
+from torch import nn
+
+from engine.config import DEFAULT_BACKBONE
+from engine.control import RunControl
+from engine.data.scan import TRAIN, DatasetIndex, Sample
+from engine.data.transforms import EvalTransform, to_uint8_chw
+from engine.errors import ImageError
+from engine.features.extraction import extract_features, make_extractor, module_digest, open_store
+from engine.imaging import load_rgb_array
+from engine.models.registry import (
+    build_backbone,
+    build_imagenet_classifier,
+    get_spec,
+    layer_groups,
+    list_backbones,
+    offline_available,
+)
+from engine.recommend.rules import Measurement
+from engine.recommend.transferability import imagenet_likeness, knn_accuracy, linear_probe_accuracy, logme
+
+StageProgress = Callable[[str, int, int], None]
+
+MAX_CANDIDATES = 4
+IMAGENET_CLASSES = 1000
+
+
+def candidate_backbones(backbones: Sequence[str] | None) -> list[str]:
+    """The backbones to measure: the given ones, else the default plus others usable offline."""
+    if backbones:
+        return list(dict.fromkeys(backbones))
+    others = [s.name for s in list_backbones() if s.name != DEFAULT_BACKBONE and offline_available(s.name)]
+    return [DEFAULT_BACKBONE, *others][:MAX_CANDIDATES]
+
+
+def sample_images(index: DatasetIndex, per_class: int, seed: int = 0) -> list[Sample]:
+    """Up to ``per_class`` training images of each class, picked at random (seeded), in a stable order."""
+    rng = np.random.default_rng(seed)
+    pool = index.subset(TRAIN) or index.samples
+    chosen: list[Sample] = []
+    for label in range(len(index.classes)):
+        members = [s for s in pool if s.label == label]
+        if len(members) > per_class:
+            members = [members[i] for i in sorted(rng.choice(len(members), per_class, replace=False))]
+        chosen.extend(members)
+    return chosen
+
+
+def imagenet_head(model: nn.Module, feature_dim: int) -> nn.Module | None:
+    """The ImageNet classifier's last layer when it maps the backbone's features to the 1000 logits."""
+    heads = [
+        m
+        for m in model.modules()
+        if isinstance(m, nn.Linear) and m.out_features == IMAGENET_CLASSES and m.in_features == feature_dim
+    ]
+    return heads[-1] if heads else None
+
+
+def imagenet_scores(name: str, features: np.ndarray) -> tuple[float | None, float | None]:
+    """Mean max-softmax confidence and normalised entropy of the backbone's own ImageNet head.
+
+    The head is applied to the cached features (the features are its input), so no second pass
+    over the images is needed. Returns ``(None, None)`` when the head is not a linear layer on the
+    features (SqueezeNet) or there are no features.
+    """
+    if not len(features):
+        return None, None
+    head = imagenet_head(build_imagenet_classifier(name), features.shape[1])
+    if head is None:
+        return None, None
+    with torch.no_grad():
+        logits = head(torch.from_numpy(np.ascontiguousarray(features, dtype=np.float32))).numpy()
+    return imagenet_likeness(logits)
+
+
+def time_passes(backbone: nn.Module, input_size: int, device: torch.device) -> tuple[float, float]:
+    """Seconds per image for one forward batch (no grad) and one forward+backward batch.
+
+    The module is left in training mode with updated batch-norm statistics: call it last.
+    """
+    batch = 16 if device.type == "cuda" else 4
+    model = backbone.to(device).to(memory_format=torch.channels_last)
+    x = torch.randn(batch, 3, input_size, input_size, device=device).contiguous(
+        memory_format=torch.channels_last
+    )
+    autocast = torch.autocast(device.type, enabled=device.type == "cuda")
+    for p in model.parameters():
+        p.requires_grad_(True)
+
+    def step(inputs: torch.Tensor) -> None:
+        with autocast:
+            loss = model(inputs).float().square().mean()
+        loss.backward()
+        model.zero_grad(set_to_none=True)
+
+    model.train()
+    step(x[:2])  # warm-up: first-call allocations and kernel choices
+    model.eval()
+    with torch.no_grad(), autocast:
+        forward = _timed(lambda: model(x), device)
+    model.train()
+    train = _timed(lambda: step(x), device)
+    return forward / batch, train / batch
+
+
+def _timed(fn: Callable[[], object], device: torch.device) -> float:
+    if device.type == "cuda":
+        torch.cuda.synchronize(device)
+    start = time.perf_counter()
+    fn()
+    if device.type == "cuda":
+        torch.cuda.synchronize(device)
+    return time.perf_counter() - start
+
+
+def decode_seconds(samples: Sequence[Sample], name: str, count: int = 8) -> float:
+    """Seconds to decode and preprocess one image, from the first ``count`` readable samples."""
+    transform = EvalTransform(get_spec(name).preprocess)
+    start, done = time.perf_counter(), 0
+    for sample in samples[:count]:
+        try:
+            transform(to_uint8_chw(load_rgb_array(sample.path)))
+            done += 1
+        except ImageError:
+            continue
+    return (time.perf_counter() - start) / max(1, done)
+
+
+def _embed(
+    name: str,
+    backbone: nn.Module,
+    samples: Sequence[Sample],
+    device: torch.device,
+    progress: StageProgress,
+    control: RunControl,
+) -> tuple[np.ndarray, list[int], float | None]:
+    """The sample's vectors from the shared feature cache, computing the missing ones.
+
+    Returns:
+        The vectors, the indices of the samples they belong to, and the seconds per computed image
+        (None when fewer than 8 were computed).
+    """
+    spec = get_spec(name).preprocess
+    store, prefix = open_store(name, module_digest(backbone), spec)
+    threads = torch.get_num_threads()
+    stage = f"Measuring how well {name} fits your images"
+    start = time.perf_counter()
+    try:
+        fs = extract_features(
+            samples,
+            store,
+            prefix,
+            lambda: make_extractor(name, backbone, spec, device, "auto", threads),
+            spec,
+            progress=lambda d, t: progress(stage, d, t),
+            control=control,
+        )
+    finally:
+        store.close()
+    rate = (time.perf_counter() - start) / fs.computed if fs.computed >= 8 else None
+    return fs.vectors, fs.kept, rate
+
+
+def score_features(features: np.ndarray, labels: np.ndarray) -> dict[str, float | None]:
+    """kNN, linear-probe and LogME scores of one backbone's sample vectors."""
+    if len(labels) < 2:
+        return {"knn": None, "probe": None, "logme": None}
+    _, y = np.unique(labels, return_inverse=True)
+    return {
+        "knn": knn_accuracy(features, y),
+        "probe": linear_probe_accuracy(features, y),
+        "logme": logme(features, y),
+    }
+
+
+def measure_backbone(
+    name: str,
+    samples: Sequence[Sample],
+    device: torch.device,
+    progress: StageProgress,
+    control: RunControl,
+) -> Measurement:
+    """Embed the sample with one pretrained backbone, score it and time its passes.
+
+    Raises:
+        WeightsError: If the backbone's pretrained weights cannot be loaded offline.
+        RunCancelled: If ``control`` was cancelled.
+    """
+    backbone = build_backbone(name, pretrained=True)
+    groups = len(layer_groups(name, backbone))
+    features, kept, extract_s = _embed(name, backbone, samples, device, progress, control)
+    control.raise_if_cancelled()
+    labels = np.array([samples[i].label for i in kept], dtype=np.int64)
+    progress(f"Scoring {name}", 0, 2)
+    scores = score_features(features, labels)
+    confidence, entropy = imagenet_scores(name, features)
+    scores.update(imagenet_confidence=confidence, imagenet_entropy=entropy)
+    control.raise_if_cancelled()
+    progress(f"Scoring {name}", 1, 2)
+    forward_s, train_s = time_passes(backbone, get_spec(name).preprocess.input_size, device)
+    progress(f"Scoring {name}", 2, 2)
+    return Measurement(name, scores, forward_s, train_s, groups, extract_s, tuple(kept), features)
+
+
+def stack_probe(measures: Sequence[Measurement], samples: Sequence[Sample]) -> float | None:
+    """Probe accuracy of the concatenated (per-backbone standardised) features of ``measures``."""
+    if len(measures) < 2:
+        return None
+    common = sorted(set.intersection(*(set(m.kept) for m in measures)))
+    if len(common) < 2:
+        return None
+    parts = []
+    for m in measures:
+        rows = {k: r for r, k in enumerate(m.kept)}
+        x = m.features[[rows[i] for i in common]].astype(np.float64)
+        # Each backbone gets the same total weight whatever its feature size.
+        parts.append((x - x.mean(axis=0)) / (x.std(axis=0) + 1e-6) / math.sqrt(x.shape[1]))
+    _, labels = np.unique([samples[i].label for i in common], return_inverse=True)
+    return linear_probe_accuracy(np.hstack(parts), labels)

@@ -1,0 +1,1 @@
+"""The Data stage: browsing, labelling and importing images."""

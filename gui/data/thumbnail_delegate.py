@@ -1,0 +1,197 @@
+"""Paints one thumbnail tile: picture (or loading / broken state), class chip and file name.
+
+Painting runs for every visible tile on every repaint, so everything costly is made once and
+cached as a pixmap: the rounded, scaled picture per tile size, the class chips and the elided
+names. All text is drawn with ``QPainter.drawText`` as plain text: a file called
+``<b>x</b>.jpg`` is shown literally. Tiles have a uniform size.
+"""
+
+from __future__ import annotations
+
+from collections import OrderedDict
+
+from PySide6.QtCore import QModelIndex, QPersistentModelIndex, QRect, QRectF, QSize, Qt
+from PySide6.QtGui import QColor, QFont, QFontMetrics, QPainter, QPainterPath, QPalette, QPixmap
+from PySide6.QtWidgets import QStyle, QStyledItemDelegate, QStyleOptionViewItem, QWidget
+
+from gui.data.image_list_model import ImageListModel
+from gui.resources import icon
+from gui.theme import ERROR_COLOR, class_color
+
+PAD = 6
+NAME_H = 20
+RADIUS = 6
+CACHED_TILES = 600
+CACHED_TEXTS = 4000
+
+
+class ThumbnailDelegate(QStyledItemDelegate):
+    """Draws tiles of ``thumb_size`` logical pixels."""
+
+    def __init__(self, parent: QWidget | None = None, thumb_size: int = 120) -> None:
+        super().__init__(parent)
+        self.thumb_size = thumb_size
+        self._broken_icon = icon("broken", ERROR_COLOR)
+        self._tiles: OrderedDict[tuple[object, ...], QPixmap] = OrderedDict()
+        self._chips: dict[tuple[object, ...], QPixmap] = {}
+        self._names: dict[tuple[str, int], str] = {}
+
+    def tile_size(self) -> QSize:
+        """The size of one tile in logical pixels."""
+        return QSize(self.thumb_size + 2 * PAD, self.thumb_size + 2 * PAD + NAME_H)
+
+    def sizeHint(self, option: QStyleOptionViewItem, index: QModelIndex | QPersistentModelIndex) -> QSize:
+        """Every tile has the same size."""
+        return self.tile_size()
+
+    def clear_caches(self) -> None:
+        """Forget cached pixmaps and texts (after a palette or font change)."""
+        self._tiles.clear()
+        self._chips.clear()
+        self._names.clear()
+
+    def paint(
+        self, painter: QPainter, option: QStyleOptionViewItem, index: QModelIndex | QPersistentModelIndex
+    ) -> None:
+        """Draw the tile."""
+        tile = index.data(ImageListModel.TileRole)
+        if tile is None:
+            return
+        name, label, class_index, broken, pixmap = tile
+        palette: QPalette = option.palette
+        size = self.tile_size()
+        cell = QRect(option.rect.x() + (option.rect.width() - size.width()) // 2, option.rect.y(),
+                     size.width(), size.height())
+        selected = bool(option.state & QStyle.StateFlag.State_Selected)
+        painter.save()
+        painter.setRenderHint(QPainter.RenderHint.Antialiasing)
+        if selected or option.state & QStyle.StateFlag.State_MouseOver:
+            color = QColor(palette.color(QPalette.ColorRole.Highlight))
+            color.setAlpha(70 if selected else 25)
+            painter.setPen(palette.color(QPalette.ColorRole.Highlight) if selected else Qt.PenStyle.NoPen)
+            painter.setBrush(color)
+            painter.drawRoundedRect(QRectF(cell).adjusted(2, 2, -2, -2), 8, 8)
+        side = self.thumb_size
+        image_rect = QRect(cell.x() + PAD, cell.y() + PAD, side, side)
+        ratio = painter.device().devicePixelRatioF() if painter.device() else 1.0
+        picture = self._picture(pixmap, broken, side, ratio, palette)
+        if picture is None:
+            painter.setPen(Qt.PenStyle.NoPen)
+            painter.setBrush(palette.color(QPalette.ColorRole.AlternateBase))
+            painter.drawRoundedRect(QRectF(image_rect), RADIUS, RADIUS)
+        else:
+            painter.drawPixmap(image_rect.topLeft(), picture)
+        if label:
+            chip = self._chip(label, class_index, side, ratio, option.font)
+            painter.drawPixmap(image_rect.x() + 5, image_rect.y() + 5, chip)
+        role = QPalette.ColorRole.Text if selected else QPalette.ColorRole.PlaceholderText
+        painter.setPen(palette.color(role))
+        painter.setFont(option.font)
+        name_rect = QRect(image_rect.x(), image_rect.bottom() + 3, side, NAME_H - 2)
+        painter.drawText(name_rect, Qt.AlignmentFlag.AlignHCenter | Qt.AlignmentFlag.AlignVCenter,
+                         self._elided(name, side, option.font))
+        painter.restore()
+
+    # ---------------------------------------------------------------- caches
+    def _picture(self, pixmap: QPixmap | None, broken: str | None, side: int, ratio: float,
+                 palette: QPalette) -> QPixmap | None:
+        """Return the rounded picture (or broken card) for one tile, made once per size."""
+        if broken:
+            key: tuple[object, ...] = ("broken", broken, side, ratio)
+        elif isinstance(pixmap, QPixmap) and not pixmap.isNull():
+            key = (pixmap.cacheKey(), side, ratio)
+        else:
+            return None
+        picture = self._tiles.get(key)
+        if picture is None:
+            base = palette.color(QPalette.ColorRole.AlternateBase)
+            if broken:
+                picture = self._render_broken(broken, side, ratio)
+            else:
+                picture = _render(pixmap, side, ratio, base)
+            self._tiles[key] = picture
+            while len(self._tiles) > CACHED_TILES:
+                self._tiles.popitem(last=False)
+        else:
+            self._tiles.move_to_end(key)
+        return picture
+
+    def _render_broken(self, reason: str, side: int, ratio: float) -> QPixmap:
+        picture, painter = _canvas(side, ratio)
+        tint = QColor(ERROR_COLOR)
+        tint.setAlpha(28)
+        painter.fillRect(QRect(0, 0, side, side), tint)
+        icon_side = max(20, side // 4)
+        icon_rect = QRect((side - icon_side) // 2, side // 2 - icon_side, icon_side, icon_side)
+        self._broken_icon.paint(painter, icon_rect)
+        font = QFont(painter.font())
+        font.setPointSizeF(max(7.0, font.pointSizeF() * 0.85))
+        painter.setFont(font)
+        painter.setPen(QColor(ERROR_COLOR))
+        text_rect = QRect(6, side // 2 + 4, side - 12, side // 2 - 8)
+        text = QFontMetrics(font).elidedText(f"Can't read: {reason}", Qt.TextElideMode.ElideRight,
+                                             text_rect.width() * 3)
+        painter.drawText(text_rect, Qt.AlignmentFlag.AlignHCenter | Qt.TextFlag.TextWordWrap, text)
+        painter.end()
+        return picture
+
+    def _chip(self, label: str, class_index: int, side: int, ratio: float, font: QFont) -> QPixmap:
+        key = (label, class_index, side, ratio)
+        chip = self._chips.get(key)
+        if chip is None:
+            small = QFont(font)
+            small.setPointSizeF(max(7.0, font.pointSizeF() * 0.85))
+            small.setWeight(QFont.Weight.DemiBold)
+            metrics = QFontMetrics(small)
+            text = metrics.elidedText(label, Qt.TextElideMode.ElideRight, side - 20)
+            width, height = metrics.horizontalAdvance(text) + 12, metrics.height() + 4
+            chip = QPixmap(round(width * ratio), round(height * ratio))
+            chip.setDevicePixelRatio(ratio)
+            chip.fill(Qt.GlobalColor.transparent)
+            painter = QPainter(chip)
+            painter.setRenderHint(QPainter.RenderHint.Antialiasing)
+            painter.setPen(Qt.PenStyle.NoPen)
+            painter.setBrush(class_color(class_index))
+            painter.drawRoundedRect(QRectF(0, 0, width, height), height / 2, height / 2)
+            painter.setFont(small)
+            painter.setPen(QColor("white"))
+            painter.drawText(QRectF(0, 0, width, height), Qt.AlignmentFlag.AlignCenter, text)
+            painter.end()
+            if len(self._chips) > 500:
+                self._chips.clear()
+            self._chips[key] = chip
+        return chip
+
+    def _elided(self, name: str, width: int, font: QFont) -> str:
+        key = (name, width)
+        text = self._names.get(key)
+        if text is None:
+            if len(self._names) > CACHED_TEXTS:
+                self._names.clear()
+            text = QFontMetrics(font).elidedText(name, Qt.TextElideMode.ElideMiddle, width)
+            self._names[key] = text
+        return text
+
+
+def _canvas(side: int, ratio: float) -> tuple[QPixmap, QPainter]:
+    picture = QPixmap(round(side * ratio), round(side * ratio))
+    picture.setDevicePixelRatio(ratio)
+    picture.fill(Qt.GlobalColor.transparent)
+    painter = QPainter(picture)
+    painter.setRenderHint(QPainter.RenderHint.Antialiasing)
+    painter.setRenderHint(QPainter.RenderHint.SmoothPixmapTransform)
+    clip = QPainterPath()
+    clip.addRoundedRect(QRectF(0, 0, side, side), RADIUS, RADIUS)
+    painter.setClipPath(clip)
+    return picture, painter
+
+
+def _render(source: QPixmap, side: int, ratio: float, background: QColor) -> QPixmap:
+    """Scale ``source`` to fit a ``side`` square with rounded corners, on ``background``."""
+    picture, painter = _canvas(side, ratio)
+    painter.fillRect(QRect(0, 0, side, side), background)
+    size = (source.size() / source.devicePixelRatio()).scaled(side, side, Qt.AspectRatioMode.KeepAspectRatio)
+    target = QRect((side - size.width()) // 2, (side - size.height()) // 2, size.width(), size.height())
+    painter.drawPixmap(target, source)
+    painter.end()
+    return picture

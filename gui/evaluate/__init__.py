@@ -1,0 +1,1 @@
+"""The Evaluate stage: confusion matrix, per-class metrics and misclassified images."""

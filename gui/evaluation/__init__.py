@@ -1,1 +1,0 @@
-"""Evaluation stage of the GUI."""

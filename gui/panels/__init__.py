@@ -1,1 +1,0 @@
-"""The app's pages and panels, one per file."""

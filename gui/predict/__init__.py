@@ -1,0 +1,1 @@
+"""The Predict stage: offline prediction with an exported ONNX model."""

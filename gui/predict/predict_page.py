@@ -1,0 +1,293 @@
+"""The Predict stage: open any exported ``.onnx`` of ours and drop images or a folder on it.
+
+Works without a project and without torch (onnxruntime is imported inside the task). Dropped
+images become cards with the image and its top-k bars; a dropped folder becomes a sortable table
+with thumbnails that can be saved as CSV.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from PySide6.QtCore import QSize, Qt, Signal, Slot
+from PySide6.QtGui import QDragEnterEvent, QDropEvent, QIcon, QPixmap
+from PySide6.QtWidgets import (
+    QFileDialog,
+    QGridLayout,
+    QHBoxLayout,
+    QLabel,
+    QMessageBox,
+    QProgressBar,
+    QPushButton,
+    QScrollArea,
+    QSpinBox,
+    QStackedWidget,
+    QTableWidget,
+    QTableWidgetItem,
+    QVBoxLayout,
+    QWidget,
+)
+
+from gui.data.thumbnail_waiter import ThumbnailWaiter
+from gui.predict.cards import PredictionCard
+from gui.train.wizard.pages import plain_label
+from gui.widgets import dialogs
+from gui.widgets.drops import local_paths
+from gui.workers.prediction_workers import LoadedModel, PredictionBatch, load_model_task, predict_task
+from gui.workers.task_runner import TaskRunner
+
+SORT_ROLE = Qt.ItemDataRole.UserRole + 1
+TABLE_ICON_PX = 48
+CARD_COLUMNS = 2
+
+
+class _SortItem(QTableWidgetItem):
+    """Sorts by the value in ``SORT_ROLE`` (numbers as numbers)."""
+
+    def __lt__(self, other: QTableWidgetItem) -> bool:
+        mine, theirs = self.data(SORT_ROLE), other.data(SORT_ROLE)
+        if mine is None or theirs is None:
+            return super().__lt__(other)
+        return bool(mine < theirs)
+
+
+class PredictPage(QWidget):
+    """Model chooser, drop zone, and the results (cards or table)."""
+
+    model_loaded = Signal(str)
+    predictions_ready = Signal(object)  # PredictionBatch
+
+    def __init__(self, thumbnails: Any = None, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.thumbnails = thumbnails
+        self.model: LoadedModel | None = None
+        self.batch: PredictionBatch | None = None
+        self._pending: list[str] = []
+        self._cards: dict[str, list[PredictionCard]] = {}
+        self._table_items: dict[str, QTableWidgetItem] = {}
+        self.runner = TaskRunner(self)
+        self.runner.finished.connect(self._on_result)
+        self.runner.failed.connect(self._on_failed)
+        self.runner.progress.connect(self._on_progress)
+        self.runner.idle.connect(self._on_idle)
+        self._waiter = ThumbnailWaiter(thumbnails, self)
+        self._waiter.arrived.connect(self._on_thumbnail)
+        self.setAcceptDrops(True)
+        self._build()
+
+    def _build(self) -> None:
+        open_button = QPushButton("Open model…", self)
+        open_button.clicked.connect(self.ask_model)
+        self.model_label = plain_label("No model open. Open an exported .onnx file, or drop one here.", self)
+        self.top_k = QSpinBox(self)
+        self.top_k.setRange(1, 10)
+        self.top_k.setValue(3)
+        self.top_k.setPrefix("top ")
+        self.csv_button = QPushButton("Save as CSV…", self)
+        self.csv_button.clicked.connect(self.ask_csv)
+        self.csv_button.setEnabled(False)
+        top = QHBoxLayout()
+        top.addWidget(open_button)
+        top.addWidget(self.model_label, 1)
+        top.addWidget(self.top_k)
+        top.addWidget(self.csv_button)
+        self.drop_hint = QLabel("Drop images here for their top classes, or a folder for a table.", self)
+        self.drop_hint.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.drop_hint.setObjectName("dropZone")
+        self.drop_hint.setStyleSheet(
+            "QLabel#dropZone { border: 2px dashed palette(mid); border-radius: 10px; }"
+        )
+        self.drop_hint.setMinimumHeight(70)
+        self.progress = QProgressBar(self)
+        self.progress.setMaximumHeight(10)
+        self.progress.setTextVisible(False)
+        self.progress.hide()
+        self.cards_box = QWidget(self)
+        self.cards_layout = QGridLayout(self.cards_box)
+        self.cards_layout.setAlignment(Qt.AlignmentFlag.AlignTop)
+        scroll = QScrollArea(self)
+        scroll.setWidgetResizable(True)
+        scroll.setWidget(self.cards_box)
+        self.table = QTableWidget(0, 5, self)
+        self.table.setHorizontalHeaderLabels(["Image", "Top class", "Probability", "Second class", "Problem"])
+        self.table.setIconSize(QSize(TABLE_ICON_PX, TABLE_ICON_PX))
+        self.table.verticalHeader().setDefaultSectionSize(TABLE_ICON_PX + 6)
+        self.table.setEditTriggers(QTableWidget.EditTrigger.NoEditTriggers)
+        self.table.setSelectionBehavior(QTableWidget.SelectionBehavior.SelectRows)
+        self.table.horizontalHeader().setStretchLastSection(True)
+        self.results = QStackedWidget(self)
+        self.results.addWidget(scroll)
+        self.results.addWidget(self.table)
+        layout = QVBoxLayout(self)
+        layout.addLayout(top)
+        layout.addWidget(self.drop_hint)
+        layout.addWidget(self.progress)
+        layout.addWidget(self.results, 1)
+
+    # ------------------------------------------------------------------ model
+    @Slot()
+    def ask_model(self) -> None:
+        """Choose an .onnx file."""
+        path, _ = QFileDialog.getOpenFileName(self, "Open an exported model", "", "ONNX model (*.onnx)")
+        if path:
+            self.load_model(path)
+
+    @Slot(str)
+    def load_model(self, path: str) -> bool:
+        """Open ``path`` in the background; False while another task runs."""
+        if not self.runner.start(load_model_task(path)):
+            return False
+        self.model_label.setText(f"Opening {path}…")
+        return True
+
+    # ------------------------------------------------------------------ drops
+    def dragEnterEvent(self, event: QDragEnterEvent) -> None:
+        """Accept files and folders."""
+        if event.mimeData().hasUrls():
+            event.acceptProposedAction()
+
+    def dropEvent(self, event: QDropEvent) -> None:
+        """Classify dropped images or folders; open a dropped .onnx."""
+        paths = local_paths(event)
+        if paths:
+            event.acceptProposedAction()
+            self.predict(paths)
+
+    def predict(self, paths: list[str]) -> None:
+        """Classify the images among ``paths`` (folders are searched); an .onnx among them is opened first."""
+        models = [p for p in paths if p.lower().endswith(".onnx")]
+        if models:
+            self.load_model(models[0])
+            paths = [p for p in paths if p not in models]
+            if not paths:
+                return
+        if self.runner.is_running():
+            self._pending = list(paths)
+            return
+        if self.model is None:
+            QMessageBox.information(
+                self, "Open a model first", "Open an exported .onnx model, then drop the images again."
+            )
+            return
+        self.runner.start(predict_task(self.model, paths, self.top_k.value()))
+        self.progress.setRange(0, 0)
+        self.progress.show()
+
+    # ---------------------------------------------------------------- results
+    @Slot(object)
+    def _on_result(self, result: object) -> None:
+        if isinstance(result, LoadedModel):
+            self.model = result
+            self.model_label.setText(f"Model: {result.description}")
+            self.top_k.setMaximum(max(1, len(result.classes)))
+            self.model_loaded.emit(result.path)
+        elif isinstance(result, PredictionBatch):
+            self.batch = result
+            if result.folder:
+                self._show_table(result)
+            else:
+                self._show_cards(result)
+            self.csv_button.setEnabled(bool(result.rows))
+            self.predictions_ready.emit(result)
+
+    def _show_cards(self, batch: PredictionBatch) -> None:
+        self._clear_cards()
+        for i, row in enumerate(batch.rows):
+            card = PredictionCard(row, self.cards_box)
+            self.cards_layout.addWidget(card, i // CARD_COLUMNS, i % CARD_COLUMNS, Qt.AlignmentFlag.AlignTop)
+            self._cards.setdefault(row.path, []).append(card)
+        rows = (len(batch.rows) + CARD_COLUMNS - 1) // CARD_COLUMNS
+        for row in range(self.cards_layout.rowCount()):
+            self.cards_layout.setRowStretch(row, 1 if row == rows else 0)
+        if rows >= self.cards_layout.rowCount():
+            self.cards_layout.setRowStretch(rows, 1)
+        self._waiter.clear()
+        self._waiter.want(list(self._cards))
+        self.results.setCurrentIndex(0)
+
+    def _clear_cards(self) -> None:
+        for cards in self._cards.values():
+            for card in cards:
+                card.deleteLater()
+        self._cards = {}
+
+    def _show_table(self, batch: PredictionBatch) -> None:
+        table = self.table
+        table.setSortingEnabled(False)
+        table.setRowCount(len(batch.rows))
+        self._table_items = {}
+        for r, row in enumerate(batch.rows):
+            label, prob = row.best
+            second = row.top[1][0] if len(row.top) > 1 else ""
+            name = _SortItem(row.path.replace("\\", "/").rsplit("/", 1)[-1])
+            name.setData(SORT_ROLE, row.path.lower())
+            name.setToolTip(row.path)
+            self._table_items[row.path] = name
+            confidence = _SortItem(f"{prob:.1%}" if not row.error else "")
+            confidence.setData(SORT_ROLE, prob)
+            confidence.setTextAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+            for column, item in enumerate(
+                (
+                    name,
+                    QTableWidgetItem(label),
+                    confidence,
+                    QTableWidgetItem(second),
+                    QTableWidgetItem(row.error),
+                )
+            ):
+                table.setItem(r, column, item)
+        table.setSortingEnabled(True)
+        table.sortItems(0, Qt.SortOrder.AscendingOrder)
+        table.resizeColumnsToContents()
+        self._waiter.clear()
+        self._waiter.want(list(self._table_items))
+        self.results.setCurrentIndex(1)
+
+    @Slot(str, QPixmap)
+    def _on_thumbnail(self, path: str, pixmap: QPixmap) -> None:
+        for card in self._cards.get(path, []):
+            card.set_pixmap(pixmap)
+        item = self._table_items.get(path)
+        if item is not None:
+            item.setIcon(QIcon(pixmap))
+
+    @Slot(int, int, str)
+    def _on_progress(self, done: int, total: int, _text: str) -> None:
+        self.progress.setRange(0, max(total, 0))
+        self.progress.setValue(done)
+
+    @Slot(str)
+    def _on_failed(self, message: str) -> None:
+        dialogs.show_error(self, "Prediction failed", message)
+        if self.model is None:
+            self.model_label.setText("No model open. Open an exported .onnx file, or drop one here.")
+
+    @Slot()
+    def _on_idle(self) -> None:
+        self.progress.hide()
+        pending, self._pending = self._pending, []
+        if pending:
+            self.predict(pending)
+
+    # -------------------------------------------------------------------- CSV
+    @Slot()
+    def ask_csv(self) -> None:
+        """Save the last results as CSV."""
+        path, _ = QFileDialog.getSaveFileName(self, "Save predictions", "predictions.csv", "CSV (*.csv)")
+        if path:
+            self.save_csv(path)
+
+    def save_csv(self, path: str) -> None:
+        """Write the last results to ``path``."""
+        if self.batch is None:
+            return
+        from engine.inference.report import write_predictions_csv  # loads onnx: only when saving
+
+        try:
+            write_predictions_csv(self.batch.rows, path, self.top_k.value())
+        except OSError as exc:
+            dialogs.show_error(self, "Could not save the predictions", f"{path}: {exc.strerror or exc}")
+
+    def shutdown(self) -> None:
+        """Cancel and wait for a running task."""
+        self.runner.shutdown()

@@ -1,1 +1,0 @@
-"""Prediction stage of the GUI."""

@@ -1,0 +1,1 @@
+"""The application state, its undo commands and autosave."""

@@ -1,0 +1,1 @@
+"""The Train stage: the strategy wizard, runs, live plots and export."""

@@ -1,0 +1,55 @@
+"""Export a run to ONNX off the GUI thread (``engine.export.export_run``) and report its parity check."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from engine.control import RunCancelled, RunControl
+from gui.workers.task_runner import ProgressFn, TaskFunction
+
+
+@dataclass
+class ExportReport:
+    """What the user sees after an export: where the file is and whether it reproduces the app."""
+
+    path: str
+    ok: bool
+    message: str
+    details: dict[str, Any] = field(default_factory=dict)
+
+
+def export_task(run_dir: str, path: str, quantize: str = "none") -> TaskFunction:
+    """A task that exports ``run_dir``'s best weights to ``path`` and returns an :class:`ExportReport`."""
+
+    def run(progress: ProgressFn, control: RunControl) -> ExportReport:
+        from engine.export import ExportCancelled, export_run
+
+        def stage(name: str, done: int, total: int) -> None:
+            progress(done, total, name)
+
+        try:
+            result = export_run(run_dir, path, quantize=quantize, progress=stage, cancel=_cancelled(control))
+        except ExportCancelled as exc:
+            raise RunCancelled from exc
+        return ExportReport(str(result.onnx_path), bool(result.passed), result.message, result.to_dict())
+
+    return run
+
+
+def _cancelled(control: RunControl) -> Any:
+    def cancel() -> bool:
+        return control.cancelled
+
+    return cancel
+
+
+def report_text(report: ExportReport) -> str:
+    """The parity report as a few plain lines."""
+    lines = [report.message]
+    disagreements = report.details.get("disagreements") or []
+    for item in disagreements[:10]:
+        lines.append(f"  {item.get('path')}: PyTorch says {item.get('torch')}, ONNX says {item.get('onnx')}")
+    if len(disagreements) > 10:
+        lines.append(f"  … and {len(disagreements) - 10} more")
+    return "\n".join(lines)

@@ -1,0 +1,183 @@
+"""The project's runs: a list (select one to see its curves, a second to overlay it) and run actions."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from PySide6.QtCore import QItemSelectionModel, Qt, Signal, Slot
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QGridLayout,
+    QHeaderView,
+    QLabel,
+    QPushButton,
+    QTreeWidget,
+    QTreeWidgetItem,
+    QVBoxLayout,
+    QWidget,
+)
+
+from gui.train.run_files import RunRecord, read_run
+
+RUN_ROLE = Qt.ItemDataRole.UserRole
+
+
+class RunsPanel(QWidget):
+    """Lists runs newest first; emits what the user asks for with the run folder."""
+
+    new_run_requested = Signal()
+    selection_changed = Signal(object)  # list[str] of run folders, at most two (shown, overlaid)
+    resume_requested = Signal(str)
+    finetune_requested = Signal(str)
+    export_requested = Signal(str)
+    evaluate_requested = Signal(str)
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.records: dict[str, RunRecord] = {}
+        self._busy = False
+        self.new_button = QPushButton("New training run…", self)
+        self.new_button.setObjectName("primaryButton")
+        self.new_button.clicked.connect(self.new_run_requested)
+        title = QLabel("RUNS", self)
+        title.setObjectName("sectionTitle")
+        self.tree = QTreeWidget(self)
+        self.tree.setHeaderLabels(["Run", "Best", "Status"])
+        self.tree.setRootIsDecorated(False)
+        self.tree.setSelectionMode(QAbstractItemView.SelectionMode.ExtendedSelection)
+        self.tree.header().setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
+        self.tree.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        for column in (1, 2):
+            self.tree.header().setSectionResizeMode(column, QHeaderView.ResizeMode.ResizeToContents)
+        self.tree.itemSelectionChanged.connect(self._on_selection)
+        self.hint = QLabel(
+            "Select a run to see its curves; select a second one (Ctrl+click) to compare.", self
+        )
+        self.hint.setObjectName("mutedLabel")
+        self.hint.setWordWrap(True)
+        self.resume_button = QPushButton("Resume", self)
+        self.resume_button.setToolTip(
+            "Continue a cancelled run where it stopped: same folder, weights, optimizer and schedule."
+        )
+        self.finetune_button = QPushButton("Fine-tune further", self)
+        self.finetune_button.setToolTip(
+            "Start from this run's classifier and fine-tune the upper layers (strategy “partial”)."
+        )
+        self.export_button = QPushButton("Export ONNX…", self)
+        self.export_button.setToolTip("Save the best weights as an .onnx file, checked against PyTorch.")
+        self.evaluate_button = QPushButton("Evaluate", self)
+        self.evaluate_button.setToolTip("Confusion matrix, per-class metrics and the misclassified images.")
+        self.resume_button.clicked.connect(self._on_resume)
+        self.finetune_button.clicked.connect(self._on_finetune)
+        self.export_button.clicked.connect(self._on_export)
+        self.evaluate_button.clicked.connect(self._on_evaluate)
+        actions = QGridLayout()
+        actions.addWidget(self.resume_button, 0, 0)
+        actions.addWidget(self.finetune_button, 0, 1)
+        actions.addWidget(self.evaluate_button, 1, 0)
+        actions.addWidget(self.export_button, 1, 1)
+        layout = QVBoxLayout(self)
+        layout.addWidget(self.new_button)
+        layout.addSpacing(6)
+        layout.addWidget(title)
+        layout.addWidget(self.tree, 1)
+        layout.addWidget(self.hint)
+        layout.addLayout(actions)
+        self._update_actions()
+
+    def set_runs(self, run_dirs: Iterable[str]) -> None:
+        """List these run folders (newest first), keeping the selection where possible."""
+        selected = self.selected_runs()
+        self.tree.blockSignals(True)
+        self.tree.clear()
+        self.records = {d: read_run(d) for d in dict.fromkeys(run_dirs)}
+        ordered = sorted(self.records.values(), key=lambda r: str(r.info.get("created", "")), reverse=True)
+        for record in ordered:
+            item = QTreeWidgetItem(self._row(record))
+            item.setData(0, RUN_ROLE, record.run_dir)
+            networks = " + ".join(record.info.get("backbones", []))
+            item.setToolTip(
+                0, f"{networks}\n{record.run_dir}" + (f"\n{record.error}" if record.error else "")
+            )
+            for column in (1,):
+                item.setTextAlignment(column, Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+            self.tree.addTopLevelItem(item)
+            item.setSelected(record.run_dir in selected)
+        self.tree.blockSignals(False)
+        self._on_selection()
+
+    def select_run(self, run_dir: str) -> None:
+        """Select only ``run_dir``."""
+        for i in range(self.tree.topLevelItemCount()):
+            item = self.tree.topLevelItem(i)
+            if item.data(0, RUN_ROLE) == run_dir:
+                # Explicit flags: the default command depends on the keyboard modifiers held right now.
+                self.tree.setCurrentItem(item, 0, QItemSelectionModel.SelectionFlag.ClearAndSelect)
+
+    def selected_runs(self) -> list[str]:
+        """Selected run folders, the current item first."""
+        items = self.tree.selectedItems()
+        current = self.tree.currentItem()
+        if current in items:
+            items.remove(current)
+            items.insert(0, current)
+        return [str(item.data(0, RUN_ROLE)) for item in items]
+
+    def set_busy(self, busy: bool) -> None:
+        """Disable starting runs while one is in progress."""
+        self.new_button.setEnabled(not busy)
+        self._busy = busy
+        self._update_actions()
+
+    @staticmethod
+    def _row(record: RunRecord) -> list[str]:
+        info = record.info
+        created = str(info.get("created", ""))[5:16].replace("T", " ")
+        strategy = str(info.get("strategy", "?"))
+        best = record.best_val_acc
+        return [
+            f"{strategy}  {created}" if created else record.name,  # the strategy survives elision
+            f"{best:.1%}" if best is not None else "—",
+            record.status,
+        ]
+
+    @Slot()
+    def _on_selection(self) -> None:
+        self._update_actions()
+        self.selection_changed.emit(self.selected_runs()[:2])
+
+    def _update_actions(self) -> None:
+        runs = self.selected_runs()
+        record = self.records.get(runs[0]) if runs else None
+        has_weights = record is not None and not record.error and record.best_val_acc is not None
+        busy = self._busy
+        self.resume_button.setEnabled(has_weights and not busy and record.status == "cancelled")
+        self.finetune_button.setEnabled(
+            has_weights and not busy and len(record.info.get("backbones", [])) == 1
+        )
+        self.export_button.setEnabled(has_weights)
+        self.evaluate_button.setEnabled(has_weights)
+
+    def _current(self) -> str:
+        runs = self.selected_runs()
+        return runs[0] if runs else ""
+
+    @Slot()
+    def _on_resume(self) -> None:
+        if self._current():
+            self.resume_requested.emit(self._current())
+
+    @Slot()
+    def _on_finetune(self) -> None:
+        if self._current():
+            self.finetune_requested.emit(self._current())
+
+    @Slot()
+    def _on_export(self) -> None:
+        if self._current():
+            self.export_requested.emit(self._current())
+
+    @Slot()
+    def _on_evaluate(self) -> None:
+        if self._current():
+            self.evaluate_requested.emit(self._current())

@@ -1,0 +1,272 @@
+"""The Train stage: the project's runs on the left, the live (or selected) run on the right.
+
+The page owns the :class:`TrainingController`; it opens the strategy wizard for a new run,
+records every run that produced weights in the project (``AppState.add_run``), resumes a
+cancelled run or continues one into a fine-tune, and exports a run to ONNX with its parity report.
+"""
+
+from __future__ import annotations
+
+import contextlib
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import shiboken6
+from PySide6.QtCore import QCoreApplication, Qt, Signal, Slot
+from PySide6.QtWidgets import QFileDialog, QHBoxLayout, QMessageBox, QSplitter, QWidget
+
+from engine.config import TrainConfig
+from engine.errors import TransferStudioError
+from engine.events import Event, RunFinished, RunStarted
+from gui.train.controller import TrainingController
+from gui.train.export_flow import ExportReport, export_task, report_text
+from gui.train.run_files import RunRecord, finetune_config, project_entry, read_run, resume_config
+from gui.train.runs_panel import RunsPanel
+from gui.train.training_panel import TrainingPanel
+from gui.widgets import dialogs
+from gui.workers.recommend_worker import RecommendFunction
+from gui.workers.task_runner import TaskRunner
+from gui.workers.training_worker import FitFunction
+
+RUNS_FOLDER = "runs"
+
+
+class TrainPage(QWidget):
+    """Runs list + training panel over the project of ``state`` (an :class:`gui.state.app_state.AppState`)."""
+
+    evaluate_requested = Signal(str)  # run folder
+    exported = Signal(str)  # path of a new .onnx file
+
+    def __init__(
+        self,
+        state: Any = None,
+        parent: QWidget | None = None,
+        fit_fn: FitFunction | None = None,
+        recommend_fn: RecommendFunction | None = None,
+    ) -> None:
+        super().__init__(parent)
+        self.state = state
+        self.recommend_fn = recommend_fn
+        self.controller = TrainingController(self, fit_fn)
+        self.panel = TrainingPanel(self.controller, self)
+        self.runs = RunsPanel(self)
+        self.export_runner = TaskRunner(self)
+        self.export_runner.finished.connect(self._on_exported)
+        self.export_runner.failed.connect(self._on_export_failed)
+        self.export_runner.progress.connect(self._on_export_progress)
+        self.export_runner.cancelled.connect(self._on_export_cancelled)
+        self.wizard: QWidget | None = None
+        self._started: RunStarted | None = None
+        splitter = QSplitter(Qt.Orientation.Horizontal, self)
+        splitter.addWidget(self.runs)
+        splitter.addWidget(self.panel)
+        splitter.setStretchFactor(1, 1)
+        splitter.setSizes([330, 1000])
+        layout = QHBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.addWidget(splitter)
+        self.runs.new_run_requested.connect(self.new_run)
+        self.runs.selection_changed.connect(self._on_runs_selected)
+        self.runs.resume_requested.connect(self.resume_run)
+        self.runs.finetune_requested.connect(self.finetune_run)
+        self.runs.export_requested.connect(self.ask_export)
+        self.runs.evaluate_requested.connect(self.evaluate_requested)
+        self.controller.event.connect(self._on_event)
+        self.controller.running_changed.connect(self.runs.set_busy)
+        if state is not None:
+            state.project_changed.connect(self._on_project_changed)
+            state.runs_changed.connect(self.refresh_runs)
+        self._on_project_changed(self.project())
+
+    # ------------------------------------------------------------------ project
+    def project(self) -> Any:
+        """The open :class:`engine.project.store.Project`, or None."""
+        return getattr(self.state, "project", None)
+
+    def runs_parent(self) -> str | None:
+        """Where new run folders go: ``<project>/runs``."""
+        project = self.project()
+        return str(Path(project.folder) / RUNS_FOLDER) if project is not None else None
+
+    @Slot()
+    def refresh_runs(self) -> None:
+        """Relist the project's runs."""
+        project = self.project()
+        self.runs.set_runs([str(r.get("run_dir")) for r in (project.runs if project is not None else [])])
+
+    @Slot(object)
+    def _on_project_changed(self, project: Any) -> None:
+        self.refresh_runs()
+        self.runs.new_button.setEnabled(project is not None and not self.controller.is_running())
+        if not self.controller.is_running() and project is None:
+            self.panel.show_finished_run(
+                "No project open", [], -1, "Open or create a project with labelled images, then start a run."
+            )
+
+    # --------------------------------------------------------------- new runs
+    @Slot()
+    def new_run(self) -> None:
+        """Open the strategy wizard on the project's labelled images."""
+        from gui.train.wizard.strategy_wizard import StrategyWizard
+
+        if self.wizard is not None and shiboken6.isValid(self.wizard) and self.wizard.isVisible():
+            self.wizard.raise_()
+            return
+        project = self.project()
+        index = project.to_dataset_index() if project is not None else None
+        if index is None or len(index.classes) < 2:
+            QMessageBox.information(
+                self,
+                "Label some images first",
+                "Training needs at least two classes with labelled images. "
+                "Label images in the Data stage, then come back.",
+            )
+            return
+        wizard = StrategyWizard(index, str(project.folder), self, recommend_fn=self.recommend_fn)
+        wizard.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        wizard.config_ready.connect(self.start_training)
+        self.wizard = wizard
+        wizard.open()
+
+    @Slot(object)
+    def start_training(self, config: TrainConfig) -> bool:
+        """Start a run of ``config`` on the project's current labels; False if one is running."""
+        if self.controller.is_running():
+            QMessageBox.information(
+                self, "A run is in progress", "Wait for the current run to finish, or cancel it, first."
+            )
+            return False
+        project = self.project()
+        index = project.to_dataset_index() if project is not None else None
+        self.runs.tree.clearSelection()
+        self.controller.start(config, index, self.runs_parent())
+        return True
+
+    @Slot(str)
+    def resume_run(self, run_dir: str) -> None:
+        """Continue a cancelled run from its best weights for the epochs it did not finish."""
+        self._follow_up(run_dir, resume_config, "resume")
+
+    @Slot(str)
+    def finetune_run(self, run_dir: str) -> None:
+        """Continue a run into a fine-tune of the upper layers (``partial``, ``init_from=run_dir``)."""
+        self._follow_up(run_dir, finetune_config, "fine-tune")
+
+    def _follow_up(self, run_dir: str, make: Callable[[RunRecord], TrainConfig], verb: str) -> None:
+        try:
+            config = make(read_run(run_dir))
+        except TransferStudioError as exc:
+            dialogs.show_error(self, f"Cannot {verb} this run", str(exc))
+            return
+        if self.start_training(config):
+            self.panel.write_log(f"Continuing from {run_dir} ({verb}).")
+
+    # ---------------------------------------------------------------- events
+    @Slot(object)
+    def _on_event(self, event: Event) -> None:
+        if isinstance(event, RunStarted):
+            self._started = event
+        elif isinstance(event, RunFinished):
+            self._record(event)
+
+    def _record(self, event: RunFinished) -> None:
+        if self.state is None or self.project() is None or event.epochs_completed <= 0:
+            return
+        record = read_run(event.run_dir)
+        if record.error:
+            return
+        self.state.add_run(project_entry(record))  # a resumed run updates its entry
+        self.runs.select_run(record.run_dir)
+
+    @Slot(object)
+    def _on_runs_selected(self, run_dirs: list[str]) -> None:
+        if self.controller.is_running() or not run_dirs:
+            if run_dirs and len(run_dirs) > 1:
+                record = self.runs.records[run_dirs[1]]
+                self.panel.plots.set_overlay(record.history(), record.name)
+            return
+        record = self.runs.records[run_dirs[0]]
+        best = record.best_val_acc
+        summary = (
+            f"{record.status.capitalize()}: {int(record.info.get('epochs_completed', 0))} epochs, best "
+            f"validation accuracy {best:.1%}."
+            if best is not None
+            else record.status.capitalize()
+        )
+        if record.info.get("message"):
+            summary += f" {record.info['message']}"
+        self.panel.show_finished_run(
+            f"Run {record.name}", record.history(), int(record.info.get("best_epoch", -1)), summary
+        )
+        if len(run_dirs) > 1:
+            other = self.runs.records[run_dirs[1]]
+            self.panel.plots.set_overlay(other.history(), other.name)
+
+    # ---------------------------------------------------------------- export
+    @Slot(str)
+    def ask_export(self, run_dir: str) -> None:
+        """Ask where to save the ONNX file, then export in the background."""
+        default = str(Path(run_dir) / "model.onnx")
+        path, _ = QFileDialog.getSaveFileName(
+            self, "Export the model as ONNX", default, "ONNX model (*.onnx)"
+        )
+        if path:
+            self.export_run(run_dir, path)
+
+    def export_run(self, run_dir: str, path: str) -> bool:
+        """Export ``run_dir``'s best weights to ``path``; the parity report follows."""
+        if not self.export_runner.start(export_task(run_dir, path)):
+            return False
+        self.panel.write_log(f"Exporting {run_dir} to {path}…")
+        self.runs.export_button.setEnabled(False)
+        return True
+
+    @Slot(object)
+    def _on_exported(self, report: ExportReport) -> None:
+        self.runs.export_button.setEnabled(True)
+        self.runs.hint.setText(f"Exported {report.path}" if report.ok else "Export failed its parity check.")
+        text = report_text(report)
+        self.panel.write_log(text)
+        box = QMessageBox(
+            QMessageBox.Icon.Information if report.ok else QMessageBox.Icon.Warning,
+            "Model exported" if report.ok else "Export failed its parity check",
+            text,
+            QMessageBox.StandardButton.Ok,
+            self,
+        )
+        box.setTextFormat(Qt.TextFormat.PlainText)
+        box.open()
+        self.last_export_box = box
+        if report.ok:
+            self.exported.emit(report.path)
+
+    @Slot(int, int, str)
+    def _on_export_progress(self, done: int, total: int, stage: str) -> None:
+        self.runs.hint.setText(f"Exporting: {stage}" + (f" {done:,} of {total:,}" if total > 1 else "") + "…")
+
+    @Slot()
+    def _on_export_cancelled(self) -> None:
+        self.runs.export_button.setEnabled(True)
+        self.runs.hint.setText("Export cancelled; nothing was written.")
+
+    @Slot(str)
+    def _on_export_failed(self, message: str) -> None:
+        self.runs.export_button.setEnabled(True)
+        self.runs.hint.setText("Export failed.")
+        self.panel.write_log(f"Export failed: {message}")
+        dialogs.show_error(self, "Export failed", message)
+
+    # -------------------------------------------------------------- shutdown
+    def is_busy(self) -> bool:
+        """True while training or exporting."""
+        return self.controller.is_running() or self.export_runner.is_running()
+
+    def shutdown(self, timeout_ms: int = 30_000) -> bool:
+        """Cancel and wait for training and export; deliver the last events so the run is recorded."""
+        if self.wizard is not None:
+            with contextlib.suppress(RuntimeError):  # already deleted
+                self.wizard.close()
+        ok = self.controller.shutdown(timeout_ms) and self.export_runner.shutdown(timeout_ms)
+        QCoreApplication.sendPostedEvents(self.controller)
+        return ok

@@ -1,0 +1,1 @@
+"""The strategy wizard: data check, measured recommendation, advanced settings."""

@@ -1,0 +1,201 @@
+"""Advanced settings, one click away: epochs, learning rate, batch size, augmentation, and k.
+
+Every field starts at the chosen strategy's safe default (``engine.config.DEFAULTS``); k, the
+number of frozen layer groups for ``partial``, is shown against the backbone's own groups, read
+off the GUI thread (building the network takes a moment).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from PySide6.QtCore import Qt, Signal, Slot
+from PySide6.QtWidgets import (
+    QComboBox,
+    QDoubleSpinBox,
+    QFormLayout,
+    QHBoxLayout,
+    QLabel,
+    QListWidget,
+    QListWidgetItem,
+    QPushButton,
+    QSpinBox,
+    QVBoxLayout,
+    QWidget,
+)
+
+from engine.config import AUGMENTATIONS, CPU_IMAGE_BATCH, DEFAULTS, FROZEN_BACKBONE
+from gui.workers.recommend_worker import layer_groups_task
+from gui.workers.task_runner import TaskRunner
+
+_GROUP_CACHE: dict[str, list[str]] = {}
+AUGMENT_TEXT = {
+    "none": "None",
+    "light": "Light (flips, small crops)",
+    "strong": "Strong (more crops, colour)",
+}
+
+
+class AdvancedSettings(QWidget):
+    """Editable training settings; :meth:`values` gives what goes into the ``TrainConfig``."""
+
+    changed = Signal()
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self._strategy, self._backbone, self._groups = "features", "", []
+        self._suggested_k: int | None = None
+        self._loading, self._failed = "", set[str]()
+        self.runner = TaskRunner(self)
+        self.runner.finished.connect(self._on_groups)
+        self.runner.failed.connect(self._on_groups_failed)
+        self.runner.idle.connect(self._on_runner_idle)
+        self.epochs = QSpinBox(self)
+        self.epochs.setRange(1, 500)
+        self.lr = QDoubleSpinBox(self)
+        self.lr.setDecimals(5)
+        self.lr.setRange(0.00001, 1.0)
+        self.lr.setSingleStep(0.0001)
+        self.batch = QSpinBox(self)
+        self.batch.setRange(0, 1024)  # 0 shows "Auto": the engine picks for the device
+        self.batch.setSpecialValueText("Auto")
+        self.batch.setToolTip(
+            "Auto: the strategy's batch size, or at most "
+            f"{CPU_IMAGE_BATCH} when a CPU trains on images (smaller batches run faster there)."
+        )
+        self.augment = QComboBox(self)
+        for name in AUGMENTATIONS:
+            self.augment.addItem(AUGMENT_TEXT[name], name)
+        self.k = QSpinBox(self)
+        self.k.setRange(0, 0)
+        self.k.valueChanged.connect(self._paint_groups)
+        self.k_note = QLabel(self)
+        self.k_note.setTextFormat(Qt.TextFormat.PlainText)
+        self.k_note.setObjectName("mutedLabel")
+        self.k_note.setWordWrap(True)
+        self.groups = QListWidget(self)
+        self.groups.setMaximumHeight(130)
+        self.groups.setSelectionMode(QListWidget.SelectionMode.NoSelection)
+        reset = QPushButton("Reset to safe defaults", self)
+        reset.clicked.connect(self.reset)
+        form = QFormLayout()
+        form.addRow("Epochs", self.epochs)
+        form.addRow("Learning rate", self.lr)
+        form.addRow("Batch size", self.batch)
+        form.addRow("Augmentation", self.augment)
+        form.addRow("Frozen layer groups (k)", self.k)
+        row = QHBoxLayout()
+        row.addLayout(form, 1)
+        side = QVBoxLayout()
+        side.addWidget(self.k_note)
+        side.addWidget(self.groups, 1)
+        row.addLayout(side, 1)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.addLayout(row)
+        layout.addWidget(reset, 0, Qt.AlignmentFlag.AlignLeft)
+        for box in (self.epochs, self.batch, self.k):
+            box.valueChanged.connect(self.changed)
+        self.lr.valueChanged.connect(self.changed)
+        self.augment.currentIndexChanged.connect(self.changed)
+
+    # ------------------------------------------------------------------ API
+    def configure(self, strategy: str, backbone: str, k: int | None = None) -> None:
+        """Show the defaults of ``strategy`` on ``backbone`` (k suggested by the recommendation)."""
+        self._strategy = strategy
+        self.reset()
+        if backbone != self._backbone:
+            self._backbone, self._groups = backbone, []
+            self._load_groups()
+        self._suggested_k = k
+        self._apply_groups()
+        if k is not None and self._groups:
+            self.k.setValue(min(k, len(self._groups)))
+
+    @Slot()
+    def reset(self) -> None:
+        """Back to the strategy's defaults."""
+        d = DEFAULTS.get(self._strategy, DEFAULTS["features"])
+        self.epochs.setValue(d.epochs)
+        self.lr.setValue(d.lr)
+        self.batch.setValue(0)
+        self.augment.setCurrentIndex(max(0, self.augment.findData(d.augment)))
+        if self._groups:
+            self.k.setValue(self._suggested_k or max(1, len(self._groups) // 2))
+
+    def values(self) -> dict[str, Any]:
+        """The ``TrainConfig`` fields these settings decide."""
+        out: dict[str, Any] = {
+            "epochs": self.epochs.value(),
+            "lr": float(self.lr.value()),
+            "batch_size": self.batch.value() or None,
+            "augment": str(self.augment.currentData()),
+        }
+        if self._strategy == "partial":
+            out["freeze_k"] = self.k.value() if self._groups else self._suggested_k
+        return out
+
+    def layer_group_names(self) -> list[str]:
+        """The backbone's groups, input side first (empty until read)."""
+        return list(self._groups)
+
+    def shutdown(self) -> None:
+        """Stop reading layer groups (wizard closing)."""
+        self.runner.shutdown()
+
+    # -------------------------------------------------------------- groups
+    def _load_groups(self) -> None:
+        cached = _GROUP_CACHE.get(self._backbone)
+        if cached is not None:
+            self._groups = cached
+            return
+        self.k_note.setText(f"Reading the layer groups of {self._backbone}…")
+        if self.runner.start(layer_groups_task(self._backbone)):  # if busy, _on_runner_idle starts it
+            self._loading = self._backbone
+
+    @Slot(object)
+    def _on_groups(self, result: tuple[str, list[str]]) -> None:
+        name, groups = result
+        _GROUP_CACHE[name] = groups
+        if name == self._backbone:
+            self._groups = groups
+            self._apply_groups()
+            self.reset()
+
+    @Slot()
+    def _on_runner_idle(self) -> None:
+        wanted = self._backbone
+        if wanted and wanted not in _GROUP_CACHE and wanted not in self._failed and not self._groups:
+            self._load_groups()
+
+    @Slot(str)
+    def _on_groups_failed(self, message: str) -> None:
+        self._failed.add(self._loading)
+        self.k_note.setText(f"The layer groups could not be read: {message.strip().splitlines()[-1]}")
+
+    def _apply_groups(self) -> None:
+        partial = self._strategy == "partial"
+        self.k.setEnabled(partial and bool(self._groups))
+        self.k.setRange(0, max(0, len(self._groups) - 1) if self._groups else 0)
+        if not partial:
+            self.k_note.setText(
+                "k applies to the “partial” strategy only: these strategies freeze every "
+                "group (features, linear, stack) or none (full, scratch)."
+            )
+        elif self._groups:
+            self.k_note.setText(
+                f"{self._backbone} has {len(self._groups)} layer groups, input side first. "
+                "The first k stay frozen; the others are fine-tuned."
+            )
+        self._paint_groups()
+
+    @Slot()
+    def _paint_groups(self) -> None:
+        self.groups.clear()
+        frozen_all = self._strategy in FROZEN_BACKBONE
+        for i, name in enumerate(self._groups):
+            frozen = i < self.k.value() if self._strategy == "partial" else frozen_all
+            item = QListWidgetItem(f"{i + 1:>2}. {name}  —  {'frozen' if frozen else 'trained'}")
+            if frozen:
+                item.setForeground(self.palette().placeholderText())
+            self.groups.addItem(item)

@@ -1,1 +1,0 @@
-"""Training stage of the GUI."""

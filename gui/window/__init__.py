@@ -1,0 +1,1 @@
+"""The main window: stages, menus, status bar, welcome screen and project dialogs."""

@@ -1,1 +1,0 @@
-"""Wizard stage of the GUI."""

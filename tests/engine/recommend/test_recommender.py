@@ -1,0 +1,199 @@
+"""The recommender: grid placement and ranges from fake scores, the pipeline on a tiny fake backbone."""
+
+import json
+
+import pytest
+import torch
+from helpers import make_dataset, shared_dataset
+from torch import nn
+
+import engine.recommend.measuring as measuring
+import engine.recommend.recommender as rec_mod
+from engine.config import STRATEGIES, TrainConfig
+from engine.control import RunCancelled, RunControl
+from engine.data.scan import TRAIN, scan_dataset
+from engine.models.backbone_spec import BackboneSpec, Preprocess
+from engine.recommend.estimates import estimate_seconds
+from engine.recommend.measuring import imagenet_head, sample_images
+from engine.recommend.recommender import Recommendation, decide, recommend, resolve_auto
+from engine.recommend.rules import DatasetSize, Measurement
+
+
+def _m(name="a", probe=0.95, knn=0.93, conf=0.7, forward_s=0.01, train_s=0.03, groups=9, extract_s=None):
+    scores = {"knn": knn, "probe": probe, "logme": 0.1, "imagenet_confidence": conf, "imagenet_entropy": 0.3}
+    return Measurement(name, scores, forward_s, train_s, groups, extract_s)
+
+
+def _size(per_class=100, classes=2, sample=60):
+    train = per_class * classes
+    return DatasetSize(train, train // 4, classes, min(sample, per_class) * classes, decode_s=0.005)
+
+
+@pytest.mark.parametrize(
+    "per_class, probe, conf, strategy, cell",
+    [
+        (100, 0.95, 0.7, "features", ("small", "similar")),
+        (100, 0.85, 0.2, "partial", ("small", "dissimilar")),
+        (100, 0.95, 0.2, "partial", ("small", "dissimilar")),
+        (2000, 0.95, 0.7, "full", ("large", "similar")),
+        (2000, 0.7, 0.3, "full", ("large", "dissimilar")),
+        (6000, 0.4, 0.05, "scratch", ("large", "dissimilar")),
+    ],
+)
+def test_grid_cells(per_class, probe, conf, strategy, cell):
+    rec = decide(_size(per_class), [_m(probe=probe, conf=conf)])
+    assert (rec.strategy, rec.cell) == (strategy, cell)
+    assert (rec.k is not None) == (strategy == "partial")
+    assert rec.reason and rec.reason.count(". ") <= 2
+    low, high = rec.expected_acc
+    assert 0 <= low < probe < high <= 1
+
+
+def test_partial_k_freezes_less_when_features_fit_poorly():
+    well = decide(_size(100), [_m(probe=0.95, conf=0.1)])
+    poorly = decide(_size(100), [_m(probe=0.7, conf=0.1)])
+    assert well.k == 4 and poorly.k == 3
+
+
+def test_stack_only_when_the_combination_helps():
+    measures = [_m("a", probe=0.9, conf=0.6, knn=0.9), _m("b", probe=0.91, conf=0.6, knn=0.9)]
+    stacked = decide(_size(), measures, stacked=0.95)
+    assert stacked.strategy == "stack" and set(stacked.backbones) == {"a", "b"}
+    assert stacked.expected_acc[0] < 0.95 < stacked.expected_acc[1]
+    assert decide(_size(), measures, stacked=0.915).strategy == "features"
+    weak = [_m("a", probe=0.92, conf=0.6), _m("b", probe=0.5, conf=0.6)]
+    assert decide(_size(), weak, stacked=0.95).strategy == "features"
+
+
+def test_ties_go_to_the_faster_backbone():
+    slow = _m("slow", probe=0.955, forward_s=0.1, train_s=0.3)
+    fast = _m("fast", probe=0.95, forward_s=0.01, train_s=0.03)
+    assert decide(_size(), [slow, fast]).backbones == ("fast",)
+
+
+def test_estimates_grow_with_what_is_trained():
+    size = _size(200)
+    eta = estimate_seconds(size, [_m(extract_s=0.02)], _m(extract_s=0.02))
+    assert 0 < eta["features"] < eta["linear"] < eta["partial"] < eta["full"] < eta["scratch"]
+    assert "stack" not in eta
+
+
+def test_to_dict_is_json_ready():
+    data = decide(_size(), [_m()]).to_dict()
+    again = json.loads(json.dumps(data))
+    assert again["backbones"] == ["a"] and again["cell"] == ["small", "similar"]
+    assert len(again["expected_acc"]) == 2 and set(again["scores"]["a"]) >= {"knn", "probe", "logme"}
+
+
+def test_sample_is_capped_per_class_and_seeded(tmp_path):
+    index = scan_dataset(make_dataset(tmp_path / "d", per_class=10), verify=False)
+    picked = sample_images(index, 3, seed=1)
+    assert [s.label for s in picked] == [0, 0, 0, 1, 1, 1]
+    assert all(s.split == TRAIN for s in picked)
+    assert picked == sample_images(index, 3, seed=1)
+
+
+def test_imagenet_head_is_the_last_linear_on_the_features():
+    model = nn.Sequential(nn.Linear(4, 8), nn.ReLU(), nn.Linear(8, 1000))
+    assert imagenet_head(model, 8) is model[2]
+    assert imagenet_head(model, 5) is None
+
+
+# --- the pipeline on a tiny fake backbone (no weights, no ONNX) ------------------------------------
+
+
+class _Tiny(nn.Module):
+    def __init__(self):
+        super().__init__()
+        torch.manual_seed(0)
+        self.stem = nn.Conv2d(3, 4, 3, stride=2)
+        self.body = nn.Conv2d(4, 8, 3, stride=2)
+        self.pool = nn.Sequential(nn.AdaptiveAvgPool2d(1), nn.Flatten())
+
+    def forward(self, x):
+        return self.pool(torch.relu(self.body(torch.relu(self.stem(x)))))
+
+
+@pytest.fixture
+def fake_backbone(monkeypatch):
+    pre = Preprocess(32, 36, (0.5, 0.5, 0.5), (0.25, 0.25, 0.25), "bilinear")
+    spec = BackboneSpec("tiny", "test", 8, pre, None, 0.0, "fake")
+    monkeypatch.setattr(measuring, "get_spec", lambda name: spec)
+    monkeypatch.setattr(measuring, "build_backbone", lambda name, pretrained: _Tiny().eval())
+    monkeypatch.setattr(
+        measuring, "build_imagenet_classifier", lambda name: nn.Sequential(_Tiny(), nn.Linear(8, 1000))
+    )
+    monkeypatch.setattr(measuring, "layer_groups", lambda name, b: [("stem", b.stem), ("body", b.body)])
+    monkeypatch.setattr(
+        measuring, "make_extractor", lambda n, m, s, d, e, t: _torch_extractor(m, torch.device("cpu"))
+    )
+    return "tiny"
+
+
+def _torch_extractor(module, device):
+    from engine.features.extraction import torch_extractor
+
+    return torch_extractor(module, device, channels_last=False)
+
+
+def test_recommend_end_to_end_reports_progress_and_reuses_the_cache(tiny_dataset, fake_backbone):
+    index = scan_dataset(tiny_dataset)
+    stages = []
+    rec = recommend(index, ["tiny"], sample_per_class=4, progress=lambda *a: stages.append(a), device="cpu")
+    assert isinstance(rec, Recommendation) and rec.strategy in STRATEGIES
+    assert rec.backbones == ("tiny",) and rec.sample_size == len(sample_images(index, 4))
+    assert set(rec.scores["tiny"]) == {"knn", "probe", "logme", "imagenet_confidence", "imagenet_entropy"}
+    assert all(isinstance(s, str) and isinstance(d, int) and isinstance(t, int) for s, d, t in stages)
+    assert set(rec.eta_seconds) >= {"features", "linear", "partial", "full", "scratch"}
+    json.dumps(rec.to_dict())
+    measured = [a for a in stages if a[0].startswith("Measuring")]
+    again = []
+    recommend(index, ["tiny"], sample_per_class=4, progress=lambda *a: again.append(a), device="cpu")
+    first_again = next(a for a in again if a[0].startswith("Measuring"))
+    assert measured[0][1] == 0 and first_again[1] == first_again[2]  # second time: all from the cache
+
+
+def test_recommend_honours_cancel(tiny_dataset, fake_backbone):
+    control = RunControl()
+    control.cancel()
+    with pytest.raises(RunCancelled):
+        recommend(scan_dataset(tiny_dataset), ["tiny"], control=control, device="cpu")
+
+
+def test_resolve_auto_fills_strategy_backbones_and_k(tiny_dataset, fake_backbone):
+    index = scan_dataset(tiny_dataset)
+    config, reason = resolve_auto(TrainConfig(str(tiny_dataset), backbones=("tiny",), device="cpu"), index)
+    assert config.strategy in STRATEGIES and config.backbones == ("tiny",) and reason
+    assert (config.freeze_k is not None) == (config.strategy == "partial")
+    basic, why = resolve_auto(TrainConfig(str(tiny_dataset), pretrained=False), index)
+    assert basic.strategy == "features" and why
+
+
+def test_cli_prints_the_recommendation_as_the_last_json_line(tiny_dataset, monkeypatch, capsys):
+    from cli.main import run
+
+    fixed = decide(_size(), [_m("efficientnet_lite0")])
+    monkeypatch.setattr(rec_mod, "recommend", lambda *a, **k: fixed)
+    assert run(["recommend", str(tiny_dataset), "--json"]) == 0
+    data = json.loads(capsys.readouterr().out.strip().splitlines()[-1])
+    assert {"strategy", "backbones", "k", "reason", "expected_acc", "scores"} <= set(data)
+    assert run(["recommend", str(tiny_dataset)]) == 0
+    assert "Recommended: features on efficientnet_lite0" in capsys.readouterr().out
+
+
+# --- the two reference datasets ---------------------------------------------------------------------
+
+
+@pytest.mark.slow
+def test_hymenoptera_gets_a_frozen_backbone():
+    rec = recommend(scan_dataset(shared_dataset("hymenoptera")))
+    assert rec.strategy in ("features", "linear")
+    assert rec.cell == ("small", "similar")
+    assert rec.expected_acc[0] <= 0.95 <= rec.expected_acc[1]
+
+
+@pytest.mark.slow
+def test_sign_language_digits_gets_a_fine_tune():
+    rec = recommend(scan_dataset(shared_dataset("sign_language_digits")))
+    assert rec.strategy in ("partial", "full")
+    assert rec.cell[1] == "dissimilar"

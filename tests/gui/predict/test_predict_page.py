@@ -1,0 +1,193 @@
+"""Predict page: drop images for top-k cards, drop a folder for a sortable table and CSV (fake predictor)."""
+
+import os
+
+os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+
+import csv
+import sys
+import types
+from pathlib import Path
+from typing import ClassVar
+
+import pytest
+
+pytest.importorskip("PySide6")
+
+from PySide6.QtCore import QMimeData, QPointF, Qt, QUrl
+from PySide6.QtGui import QDragEnterEvent, QDragMoveEvent, QDropEvent
+from PySide6.QtWidgets import QApplication
+
+
+class FakePredictor:
+    """Stands in for engine.inference.predictor.OnnxPredictor: no onnxruntime, no torch."""
+
+    opened: ClassVar[list] = []
+
+    def __init__(self, path):
+        if not str(path).endswith(".onnx"):
+            raise ValueError("not an onnx file")
+        FakePredictor.opened.append(path)
+        self.classes = ["cat", "dog", "<b>fox</b>"]
+        self.metadata = {"backbones": ["efficientnet_lite0"]}
+
+    def predict_paths(self, paths, top_k=3, **kwargs):
+        out = []
+        for p in paths:
+            if "broken" in p:
+                out.append(types.SimpleNamespace(path=p, top=(), error="truncated or damaged image data"))
+                continue
+            score = (sum(map(ord, os.path.basename(p))) % 7) / 10
+            probs = sorted(
+                [(0, 0.5 + score / 2), (1, 0.3 - score / 4), (2, 0.2 - score / 4)], key=lambda t: -t[1]
+            )
+            top = tuple((self.classes[i], v) for i, v in probs[:top_k])
+            out.append(types.SimpleNamespace(path=p, top=top, error=None))
+        return out
+
+
+@pytest.fixture
+def fake_predictor(monkeypatch):
+    module = types.ModuleType("engine.inference.predictor")
+    module.OnnxPredictor = FakePredictor
+    monkeypatch.setitem(sys.modules, "engine.inference.predictor", module)
+    FakePredictor.opened = []
+    return module
+
+
+@pytest.fixture
+def page(qtbot, fake_predictor, tmp_path):
+    from gui.data.thumbnails import ThumbnailCache
+    from gui.predict.predict_page import PredictPage
+
+    cache = ThumbnailCache()
+    widget = PredictPage(cache)
+    qtbot.addWidget(widget)
+    widget.resize(900, 700)
+    widget.show()
+    model = tmp_path / "model.onnx"
+    model.write_bytes(b"fake")
+    with qtbot.waitSignal(widget.model_loaded, timeout=30_000):
+        assert widget.load_model(str(model))
+    yield widget
+    widget.shutdown()
+    cache.shutdown()
+
+
+def _drop(widget, paths):
+    """Enter, move, drop: Qt only delivers a drop to a widget that accepted the drag."""
+    mime = QMimeData()
+    mime.setUrls([QUrl.fromLocalFile(str(p)) for p in paths])
+    pos, actions = widget.rect().center(), Qt.DropAction.CopyAction
+    button, mods = Qt.MouseButton.LeftButton, Qt.KeyboardModifier.NoModifier
+    QApplication.sendEvent(widget, QDragEnterEvent(pos, actions, mime, button, mods))
+    QApplication.sendEvent(widget, QDragMoveEvent(pos, actions, mime, button, mods))
+    event = QDropEvent(QPointF(pos), actions, mime, button, mods)
+    QApplication.sendEvent(widget, event)
+    return event
+
+
+def test_dropping_images_shows_top_k_cards(qtbot, page, tmp_path, images, dialogs):
+    root = images(tmp_path / "imgs", {"a": 2})
+    paths = sorted((root / "a").iterdir())
+    assert "3 classes" in page.model_label.text() and "efficientnet_lite0" in page.model_label.text()
+    with qtbot.waitSignal(page.predictions_ready, timeout=30_000) as ready:
+        event = _drop(page, paths)
+    assert event.isAccepted()
+    batch = ready.args[0]
+    assert not batch.folder and len(batch.rows) == 2
+    assert page.results.currentIndex() == 0
+    cards = [c for cs in page._cards.values() for c in cs]
+    assert len(cards) == 2 and len(cards[0].bars.top) == 3
+    assert abs(sum(p for _, p in cards[0].bars.top) - 1.0) < 1e-6
+    qtbot.waitUntil(
+        lambda: all(c.image.pixmap() is not None and not c.image.pixmap().isNull() for c in cards),
+        timeout=30_000,
+    )
+
+
+def test_dropping_a_folder_gives_a_sortable_table_and_csv(qtbot, page, tmp_path, images):
+    root = images(tmp_path / "folder", {"x": 3, "y": 2})
+    (root / "x" / "broken_1.png").write_bytes(b"not an image")
+    page.top_k.setValue(2)
+    with qtbot.waitSignal(page.predictions_ready, timeout=30_000) as ready:
+        _drop(page, [root])
+    page.thumbnails.clear_pending()  # the Data page does this on a filter change: thumbnails must still come
+    batch = ready.args[0]
+    assert batch.folder and len(batch.rows) == 6
+    assert page.results.currentIndex() == 1 and page.table.rowCount() == 6
+    errors = [page.table.item(r, 4).text() for r in range(6)]
+    assert sum(bool(e) for e in errors) == 1
+    good = [r for r in range(6) if not errors[r]]
+    qtbot.waitUntil(lambda: all(not page.table.item(r, 0).icon().isNull() for r in good), timeout=30_000)
+    page.table.sortItems(2, Qt.SortOrder.DescendingOrder)
+    probs = [page.table.item(r, 2).data(Qt.ItemDataRole.UserRole + 1) for r in range(6)]
+    assert probs == sorted(probs, reverse=True)
+    out = tmp_path / "preds.csv"
+    page.save_csv(str(out))
+    with open(out, encoding="utf-8-sig", newline="") as handle:
+        table = list(csv.reader(handle))
+    assert table[0] == ["path", "label_1", "probability_1", "label_2", "probability_2", "error"]
+    assert len(table) == 7
+
+
+def test_dropping_before_a_model_is_open_explains(qtbot, fake_predictor, dialogs, tmp_path, images):
+    from gui.predict.predict_page import PredictPage
+
+    widget = PredictPage()
+    qtbot.addWidget(widget)
+    widget.predict([str(images(tmp_path / "i", {"a": 1}))])
+    assert dialogs.count("information") == 1
+
+
+def test_rich_text_class_names_are_plain(qtbot, page, tmp_path, images):
+    from PySide6.QtWidgets import QLabel
+
+    from gui.predict.cards import PredictionCard
+    from gui.workers.prediction_workers import to_row
+
+    row = to_row(types.SimpleNamespace(path="<u>x.png", top=(("<b>fox</b>", 0.9),), error=None))
+    card = PredictionCard(row)
+    qtbot.addWidget(card)
+    labels = card.findChildren(QLabel)
+    shown = [label.text() for label in labels]
+    assert any("<b>fox</b>" in text for text in shown) and any("<u>x.png" in text for text in shown)
+    assert all(label.textFormat() == Qt.TextFormat.PlainText for label in labels if "<" in label.text())
+
+
+def test_gui_stage_modules_import_neither_torch_nor_onnxruntime():
+    """Heavy imports happen inside the workers, so the app starts fast and Predict works without torch."""
+    import subprocess
+
+    code = (
+        "import sys, gui.window.stages, gui.workers.prediction_workers, engine.inference.predictor; "
+        "print(sorted(m for m in ('torch', 'onnxruntime', 'torchvision') if m in sys.modules))"
+    )
+    env = dict(os.environ, QT_QPA_PLATFORM="offscreen")
+    root = Path(__file__).resolve().parents[3]
+    out = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, env=env, check=True, cwd=root
+    )
+    assert out.stdout.strip() == "[]"
+
+
+def test_a_real_exported_model_classifies_a_dropped_folder(qtbot, exported, tmp_path):
+    """No fake: the exported Lite0 model in ONNX Runtime behind the page, the CSV from the engine."""
+    from gui.predict.predict_page import PredictPage
+
+    widget = PredictPage()
+    qtbot.addWidget(widget)
+    with qtbot.waitSignal(widget.model_loaded, timeout=30_000):
+        assert widget.load_model(str(exported.onnx_path))
+    assert "2 classes" in widget.model_label.text()
+    with qtbot.waitSignal(widget.predictions_ready, timeout=60_000) as ready:
+        _drop(widget, [exported.data])
+    batch = ready.args[0]
+    assert batch.folder and len(batch.rows) == 12
+    for row in batch.rows:
+        assert not row.error and row.best[0] == Path(row.path).parent.name  # red vs green: all right
+    out = tmp_path / "preds.csv"
+    widget.save_csv(str(out))
+    with open(out, encoding="utf-8-sig", newline="") as handle:
+        assert len(list(csv.DictReader(handle))) == 12
+    widget.shutdown()
