@@ -1,0 +1,1 @@
+"""Calibrated confidence: temperature scaling and the measures that say whether it worked."""
