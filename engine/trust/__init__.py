@@ -1,0 +1,1 @@
+"""Trust at prediction time: calibrated confidence (temperature scaling) and "none of my classes"."""
