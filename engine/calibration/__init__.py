@@ -1,1 +1,0 @@
-"""Calibrated confidence: temperature scaling and the measures that say whether it worked."""

@@ -1,1 +1,0 @@
-""""None of my classes": scoring how far an image lies from everything the model was trained on."""
