@@ -1,0 +1,131 @@
+"""Fitting a trained network's trust model: its logits and embeddings on validation, references from training.
+
+After the best weights are chosen, the validation images go through the network once (logits
+and embeddings: T is fitted on the logits, the novelty scales on the embeddings), and a capped,
+class-covering subset of the training images gives the novelty references. Frozen-backbone
+strategies may pass their cached training features instead of a second pass: their embedding is
+exactly the backbone's features.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from concurrent.futures import ThreadPoolExecutor
+from typing import Any
+
+import numpy as np
+import torch
+
+from engine.control import RunControl
+from engine.data.preprocess import Preprocess
+from engine.data.scan import Sample
+from engine.data.transforms import EvalPreprocess, to_uint8_chw
+from engine.errors import ImageError
+from engine.imaging import load_rgb_array
+from engine.models.classifier import TransferModel
+from engine.progress import Progress, no_progress
+from engine.trust.model import TrustModel, fit_trust
+from engine.trust.novelty import select_reference
+
+CALIBRATING = "Calibrating confidence"
+
+
+def _decode(path: str) -> np.ndarray | None:
+    try:
+        return load_rgb_array(path)
+    except ImageError:
+        return None  # already reported by training; a file that broke since is simply left out
+
+
+class EvalNetwork:
+    """The app's evaluation pipeline on decoded images: each backbone's eval preprocessing, the network.
+
+    Returns logits and embeddings of a list of ``HxWx3`` ``uint8`` images (any sizes).
+    """
+
+    def __init__(
+        self, model: TransferModel, preprocess: Sequence[dict[str, Any]], device: torch.device | None = None
+    ) -> None:
+        self.device = device or torch.device("cpu")
+        self.model = model.eval().to(self.device)
+        self.pre = [EvalPreprocess(Preprocess.from_dict(d)) for d in preprocess]
+
+    def __call__(self, images: list[np.ndarray]) -> tuple[np.ndarray, np.ndarray]:
+        """``(logits, embeddings)`` of the images, one row each."""
+        crops = [[pre(to_uint8_chw(rgb).unsqueeze(0))[0] for rgb in images] for pre in self.pre]
+        batches = [torch.stack(c).to(self.device) for c in crops]
+        with torch.no_grad():
+            embedding = self.model.embed(batches[0] if len(batches) == 1 else batches)
+            logits = self.model.head(embedding)
+        return logits.float().cpu().numpy(), embedding.float().cpu().numpy()
+
+
+def embed_samples(
+    model: TransferModel,
+    preprocess: Sequence[dict[str, Any]],
+    samples: Sequence[Sample],
+    device: torch.device,
+    progress: Progress = no_progress,
+    control: RunControl | None = None,
+    batch_size: int = 32,
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Logits, embeddings and labels of the samples that decode (decoding overlaps the network).
+
+    Raises:
+        RunCancelled: If ``control`` is cancelled between batches.
+    """
+    embed = EvalNetwork(model, preprocess, device)
+    logits, embeddings, labels = [], [], []
+    with ThreadPoolExecutor(max_workers=2, thread_name_prefix="ts-calibrate") as pool:
+        for start in range(0, len(samples), batch_size):
+            if control is not None:
+                control.raise_if_cancelled()
+            chunk = samples[start : start + batch_size]
+            decoded = [(s, rgb) for s, rgb in zip(chunk, pool.map(_decode, [s.path for s in chunk]),
+                                                   strict=True) if rgb is not None]
+            if decoded:
+                batch_logits, batch_embeddings = embed([rgb for _, rgb in decoded])
+                logits.append(batch_logits)
+                embeddings.append(batch_embeddings)
+                labels.extend(s.label for s, _ in decoded)
+            progress(min(start + batch_size, len(samples)), len(samples), CALIBRATING)
+    if not logits:
+        return np.zeros((0, 0), np.float32), np.zeros((0, 0), np.float32), np.zeros(0, np.int64)
+    return np.concatenate(logits), np.concatenate(embeddings), np.asarray(labels, dtype=np.int64)
+
+
+def fit_run_trust(
+    model: TransferModel,
+    preprocess: Sequence[dict[str, Any]],
+    train: Sequence[Sample],
+    val: Sequence[Sample],
+    device: torch.device,
+    progress: Progress = no_progress,
+    control: RunControl | None = None,
+    train_features: tuple[np.ndarray, np.ndarray] | None = None,
+) -> TrustModel | None:
+    """The trust model of a trained network, or None when there are no validation images.
+
+    Args:
+        model: The network with its best weights.
+        preprocess: One ``Preprocess.to_dict()`` per backbone.
+        train: The training samples (a class-covering subset becomes the novelty references).
+        val: The validation samples (T and the rejection threshold are fitted on them).
+        device: Where to run the network.
+        progress: Reports image by image.
+        control: Cancels between batches.
+        train_features: ``(features, labels)`` of the training images when a frozen backbone's
+            cached features are at hand (their embedding); skips the second pass.
+    """
+    val_logits, val_embeddings, val_labels = embed_samples(model, preprocess, val, device, progress, control)
+    if len(val_labels) == 0:
+        return None
+    if train_features is not None:
+        features, labels = train_features
+        keep = select_reference(labels)
+        ref_embeddings, ref_labels = features[keep], labels[keep]
+    else:
+        keep = select_reference(np.array([s.label for s in train]))
+        chosen = [train[i] for i in keep]
+        _, ref_embeddings, ref_labels = embed_samples(model, preprocess, chosen, device, progress, control)
+    return fit_trust(val_logits, val_labels, val_logits, val_embeddings, ref_embeddings, ref_labels)
