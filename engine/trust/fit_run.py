@@ -9,6 +9,7 @@ exactly the backbone's features.
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Sequence
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any
@@ -24,8 +25,10 @@ from engine.errors import ImageError
 from engine.imaging import load_rgb_array
 from engine.models.classifier import TransferModel
 from engine.progress import Progress, no_progress
+from engine.trust.junk import junk_images
 from engine.trust.model import TrustModel, fit_trust
-from engine.trust.novelty import select_reference
+from engine.trust.novelty import NoveltyModel, leave_one_class_out_auroc, select_reference
+from engine.trust.temperature import softmax
 
 CALIBRATING = "Calibrating confidence"
 
@@ -128,4 +131,48 @@ def fit_run_trust(
         keep = select_reference(np.array([s.label for s in train]))
         chosen = [train[i] for i in keep]
         _, ref_embeddings, ref_labels = embed_samples(model, preprocess, chosen, device, progress, control)
-    return fit_trust(val_logits, val_labels, val_logits, val_embeddings, ref_embeddings, ref_labels)
+    trust = fit_trust(val_logits, val_labels, val_logits, val_embeddings, ref_embeddings, ref_labels)
+    if trust.novelty is None:
+        return trust
+    val_top = softmax(val_logits, trust.temperature).max(axis=1)
+    network = EvalNetwork(model, preprocess, device)
+    report = novelty_report(trust.novelty, trust.temperature, network, val_embeddings, val_top, val,
+                            (ref_embeddings, ref_labels), val_labels)
+    return dataclasses.replace(trust, novelty_report=report)
+
+
+def novelty_report(
+    novelty: NoveltyModel,
+    temperature: float,
+    network: EvalNetwork,
+    val_embeddings: np.ndarray,
+    val_top: np.ndarray,
+    val: Sequence[Sample],
+    references: tuple[np.ndarray, np.ndarray],
+    val_labels: np.ndarray,
+) -> dict[str, Any]:
+    """What the Evaluate page shows about rejection, measured once after training.
+
+    - ``rejection_curve``: the share of validation images rejected at thresholds 0.5-2.0 (the
+      chosen one is 1.0);
+    - ``val_rejected``: that share at the chosen threshold (about 5% by construction);
+    - ``loco_auroc``: leave-one-class-out AUROC per class (near novelty, distance signal only);
+    - ``junk_rejected``: the share of generated junk (noise, solid colours, blurred copies of
+      validation images) rejected, and the count.
+    """
+    scores = novelty.scores(val_embeddings, val_top)
+    thresholds = np.round(np.linspace(0.5, 2.0, 31), 3)
+    curve = [{"threshold": float(t), "rejected": float((scores > t).mean())} for t in thresholds]
+    blur_sources = [rgb for rgb in (_decode(s.path) for s in val[:4]) if rgb is not None]
+    junk = junk_images(blur_from=blur_sources)
+    logits, embeddings = network([rgb for _, rgb in junk])
+    junk_scores = novelty.scores(embeddings, softmax(logits, temperature).max(axis=1))
+    loco = leave_one_class_out_auroc(references[0], references[1], val_embeddings, val_labels)
+    return {
+        "rejection_curve": curve,
+        "val_rejected": float((scores > 1.0).mean()),
+        "loco_auroc": {str(c): round(a, 4) for c, a in loco.items()},
+        "junk_rejected": float((junk_scores > 1.0).mean()),
+        "junk_count": len(junk),
+        "junk_missed": [kind for (kind, _), s in zip(junk, junk_scores, strict=True) if s <= 1.0],
+    }

@@ -8,7 +8,7 @@ and ``trust_references.npy`` (the L2-normalised reference embeddings). Numpy onl
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -32,6 +32,7 @@ class TrustModel:
     held_out: str  # which logits T was fitted on: "validation" or "out-of-fold"
     calibration: dict[str, Any]  # CalibrationReport.to_dict()
     novelty: NoveltyModel | None
+    novelty_report: dict[str, Any] = field(default_factory=dict)  # see engine.trust.fit_run.novelty_report
 
     def metadata(self) -> dict[str, Any]:
         """What goes into an exported file's metadata."""
@@ -77,7 +78,8 @@ def save_trust(run_dir: str | Path, trust: TrustModel) -> None:
     """Write ``trust.json`` (and the references, when there is a novelty model) atomically."""
     run_dir = Path(run_dir)
     doc: dict[str, Any] = {"temperature": trust.temperature, "held_out": trust.held_out,
-                           "calibration": trust.calibration, "novelty": None}
+                           "calibration": trust.calibration, "novelty": None,
+                           "novelty_report": trust.novelty_report}
     if trust.novelty is not None:
         reference = trust.novelty.reference
         write_with(run_dir / REFERENCES, lambda f: np.save(f, reference, allow_pickle=False))
@@ -119,7 +121,8 @@ def load_trust(run_dir: str | Path) -> TrustModel | None:
             raise ValueError(f"temperature {temperature}")
         novelty = _novelty_from(run_dir, doc["novelty"]) if doc.get("novelty") else None
         held_out = str(doc.get("held_out", "validation"))
-        return TrustModel(temperature, held_out, dict(doc["calibration"]), novelty)
+        report = dict(doc.get("novelty_report") or {})
+        return TrustModel(temperature, held_out, dict(doc["calibration"]), novelty, report)
     except (ValueError, KeyError, TypeError, AttributeError) as exc:
         raise RunError(f"{path}: damaged calibration file ({exc}); delete it to export without "
                        "calibration, or re-run calibration") from exc
