@@ -1,0 +1,1 @@
+"""The dataset doctor: duplicates, train/validation leakage, suspect labels, outliers, bad shots, balance."""
