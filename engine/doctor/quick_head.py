@@ -12,7 +12,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from engine.doctor.labels import COMPONENTS
+from engine.doctor.labels import COMPONENTS, leading_directions
 from engine.recommend.transferability import fit_softmax, single_thread
 
 L2 = 1e-2
@@ -44,9 +44,8 @@ def fit_quick_head(features: np.ndarray, labels: np.ndarray, classes: int) -> Qu
     mean, scale = x.mean(axis=0), x.std(axis=0) + 1e-6
     z = (x - mean) / scale
     basis = None
-    if z.shape[1] > COMPONENTS and z.shape[0] > COMPONENTS:
-        _, _, vt = np.linalg.svd(z, full_matrices=False)
-        basis = vt[:COMPONENTS].T
+    if z.shape[1] > COMPONENTS and z.shape[0] > z.shape[1]:
+        basis = leading_directions(z, COMPONENTS)
         z = z @ basis
     with single_thread():
         weights = fit_softmax(z, np.asarray(labels, dtype=np.int64), classes, L2, steps=200)
