@@ -10,8 +10,11 @@ exactly the backbone's features.
 from __future__ import annotations
 
 import dataclasses
+import logging
 from collections.abc import Sequence
 from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -21,12 +24,12 @@ from engine.control import RunControl
 from engine.data.preprocess import Preprocess
 from engine.data.scan import Sample
 from engine.data.transforms import EvalPreprocess, to_uint8_chw
-from engine.errors import ImageError
+from engine.errors import ImageError, TransferStudioError
 from engine.imaging import load_rgb_array
 from engine.models.classifier import TransferModel
 from engine.progress import Progress, no_progress
 from engine.trust.junk import junk_images
-from engine.trust.model import TrustModel, fit_trust
+from engine.trust.model import TrustModel, fit_trust, save_trust
 from engine.trust.novelty import NoveltyModel, leave_one_class_out_auroc, select_reference
 from engine.trust.temperature import softmax
 
@@ -97,6 +100,17 @@ def embed_samples(
     return np.concatenate(logits), np.concatenate(embeddings), np.asarray(labels, dtype=np.int64)
 
 
+@dataclass(frozen=True)
+class CachedEmbeddings:
+    """A frozen backbone's cached features: they are the network's embedding, no second pass needed."""
+
+    val: np.ndarray
+    val_labels: np.ndarray
+    val_rows: list[int]  # which validation samples they belong to
+    train: np.ndarray
+    train_labels: np.ndarray
+
+
 def fit_run_trust(
     model: TransferModel,
     preprocess: Sequence[dict[str, Any]],
@@ -105,7 +119,7 @@ def fit_run_trust(
     device: torch.device,
     progress: Progress = no_progress,
     control: RunControl | None = None,
-    train_features: tuple[np.ndarray, np.ndarray] | None = None,
+    cached: CachedEmbeddings | None = None,
 ) -> TrustModel | None:
     """The trust model of a trained network, or None when there are no validation images.
 
@@ -117,16 +131,23 @@ def fit_run_trust(
         device: Where to run the network.
         progress: Reports image by image.
         control: Cancels between batches.
-        train_features: ``(features, labels)`` of the training images when a frozen backbone's
-            cached features are at hand (their embedding); skips the second pass.
+        cached: A frozen backbone's cached features of both splits (the embedding itself): no
+            image goes through the network again.
     """
-    val_logits, val_embeddings, val_labels = embed_samples(model, preprocess, val, device, progress, control)
+    if cached is not None:
+        val_embeddings, val_labels = cached.val.astype(np.float32), cached.val_labels
+        with torch.no_grad():
+            head = model.head.eval().to("cpu")
+            val_logits = head(torch.from_numpy(val_embeddings)).numpy()
+    else:
+        val_logits, val_embeddings, val_labels = embed_samples(
+            model, preprocess, val, device, progress, control
+        )
     if len(val_labels) == 0:
         return None
-    if train_features is not None:
-        features, labels = train_features
-        keep = select_reference(labels)
-        ref_embeddings, ref_labels = features[keep], labels[keep]
+    if cached is not None:
+        keep = select_reference(cached.train_labels)
+        ref_embeddings, ref_labels = cached.train[keep], cached.train_labels[keep]
     else:
         keep = select_reference(np.array([s.label for s in train]))
         chosen = [train[i] for i in keep]
@@ -176,3 +197,34 @@ def novelty_report(
         "junk_count": len(junk),
         "junk_missed": [kind for (kind, _), s in zip(junk, junk_scores, strict=True) if s <= 1.0],
     }
+
+
+log = logging.getLogger(__name__)
+
+
+def calibrate_run(
+    run_dir: str | Path,
+    train: Sequence[Sample],
+    val: Sequence[Sample],
+    device: torch.device,
+    progress: Progress = no_progress,
+    control: RunControl | None = None,
+    cached: CachedEmbeddings | None = None,
+) -> TrustModel | None:
+    """Fit and save the trust model of a finished run from its best weights.
+
+    Calibration never costs the user the run: a failure is logged and the run keeps its weights
+    (its export then has no rejection). A cancel during calibration propagates.
+    """
+    from engine.runs.checkpoints import load_run_model  # the run folder's torch half
+
+    progress(0, 1, CALIBRATING)
+    try:
+        model, info = load_run_model(run_dir)
+        trust = fit_run_trust(model, info.preprocess, train, val, device, progress, control, cached)
+        if trust is not None:
+            save_trust(run_dir, trust)
+        return trust
+    except (TransferStudioError, ValueError, OSError, np.linalg.LinAlgError) as exc:
+        log.warning("%s: calibration failed (%s); the run is kept without it", run_dir, exc)
+        return None

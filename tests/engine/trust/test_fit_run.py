@@ -62,11 +62,13 @@ def test_trust_fitted_from_images_rejects_junk_and_round_trips(trained, tmp_path
 
 def test_reusing_cached_features_gives_the_same_references(trained):
     model, train, val = trained
-    from engine.trust.fit_run import embed_samples
+    from engine.trust.fit_run import CachedEmbeddings, embed_samples
 
     _, embeddings, labels = embed_samples(model, [SPEC], train, torch.device("cpu"))
     cpu = torch.device("cpu")
-    via_cache = fit_run_trust(model, [SPEC], train, val, cpu, train_features=(embeddings, labels))
+    _, val_emb, val_labels = embed_samples(model, [SPEC], val, cpu)
+    cached = CachedEmbeddings(val_emb, val_labels, list(range(len(val_labels))), embeddings, labels)
+    via_cache = fit_run_trust(model, [SPEC], train, val, cpu, cached=cached)
     direct = fit_run_trust(model, [SPEC], train, val, torch.device("cpu"))
     assert np.allclose(via_cache.novelty.reference, direct.novelty.reference, atol=1e-6)
 
