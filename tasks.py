@@ -1,7 +1,7 @@
 """Set-up and everyday commands that work on a fresh machine with only Python 3.11 and pip.
 
 python tasks.py app     # installs uv and the locked environment if needed, then opens the app
-python tasks.py test    # same set-up, then lint and the test suite (what CI runs)
+python tasks.py test    # same set-up, then ruff, the import contracts and the tests (what CI runs)
 python tasks.py bench   # the benchmarks under bench/ (slow; prints JSON)
 """
 
@@ -45,6 +45,8 @@ def main(argv: list[str]) -> int:
     if task == "test":
         env = dict(os.environ, QT_QPA_PLATFORM="offscreen")
         code = _run(*uv, "run", "--frozen", "ruff", "check", ".", env=env)
+        # the layer boundaries (pyproject.toml [tool.importlinter]): a forbidden import fails CI here
+        code = code or _run(*uv, "run", "--frozen", "lint-imports", env=env)
         return code or _run(*uv, "run", "--frozen", "pytest", "-q", *argv[1:], env=env)
     if task == "bench":
         code, env = 0, dict(os.environ, QT_QPA_PLATFORM=os.environ.get("QT_QPA_PLATFORM", "offscreen"))

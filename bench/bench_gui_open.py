@@ -57,7 +57,8 @@ def make_dataset(folder: Path, n: int) -> list[Path]:
 
 def make_project(folder: Path, images: list[Path]) -> Path:
     """Save a project referencing ``images``: 3/4 labelled in four classes, the rest unlabeled."""
-    from engine.project.store import ImageEntry, Project
+    from engine.project.schema import ImageEntry
+    from engine.project.store import Project
 
     project = Project(folder)
     folder.mkdir(parents=True, exist_ok=True)

@@ -74,7 +74,7 @@ def lite0_graphs(workdir):
     from engine.export.quantize import calibration_feeds, quantize_core
     from engine.models.classifier import TransferModel
     from engine.models.registry import build_backbone, get_spec
-    from engine.runs.folder import RunInfo
+    from engine.runs.files import RunInfo
 
     torch.manual_seed(0)
     spec = get_spec(LITE0)

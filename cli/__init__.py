@@ -1,3 +1,7 @@
 """Headless command-line front end over the same engine as the app."""
 
-COMMANDS = ("train", "resume", "backbones", "export", "predict", "demo", "recommend")  # main.py routes these
+# main.py routes these to the CLI; a test keeps them in step with the parser
+COMMANDS = (
+    "train", "resume", "finetune", "backbones", "import-weights", "export", "predict", "demo", "recommend",
+    "doctor",
+)

@@ -36,7 +36,7 @@ def _index_and_dismissed(args: argparse.Namespace, printer: ProgressPrinter) -> 
 
     if Project.exists(args.data):
         project = Project.load(args.data)
-        return project.to_dataset_index(), list(getattr(project, "dismissed_findings", ()))
+        return project.to_dataset_index(), list(project.dismissed_findings)
     return scan_dataset(args.data, args.val_fraction, args.seed, progress=printer.progress), []
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 import sys
 
-from cli.output import error, print_json
+from cli.output import ProgressPrinter, error, print_json
 
 
 def add_export_parser(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
@@ -41,16 +41,6 @@ def add_export_parser(sub: argparse._SubParsersAction) -> None:  # type: ignore[
     p.set_defaults(func=run_export)
 
 
-def _progress(stage: str, done: int, total: int) -> None:
-    if total > 1 and done not in (total,) and done % 25:
-        return
-    suffix = f" {done}/{total}" if total > 1 else ""
-    sys.stderr.write(f"\r{stage}{suffix}   " + ("\n" if done >= total and total > 1 else ""))
-    if total <= 1:
-        sys.stderr.write("\n")
-    sys.stderr.flush()
-
-
 def run_export(args: argparse.Namespace) -> int:
     """Export, check parity, store the report; exit 1 when parity fails."""
     from engine.errors import TransferStudioError
@@ -60,6 +50,7 @@ def run_export(args: argparse.Namespace) -> int:
     images = None
     if args.parity_images:
         images = [str(p) for p, missing in expand_paths(args.parity_images) if missing is None]
+    printer = ProgressPrinter()  # bars on a terminal, a few plain lines in a log
     try:
         result = export_run(
             args.run_dir,
@@ -68,10 +59,12 @@ def run_export(args: argparse.Namespace) -> int:
             quantize=args.quantize,
             images=images,
             threads=args.threads,
-            progress=_progress,
+            progress=printer.progress,
         )
     except (TransferStudioError, ValueError) as exc:
         return error(str(exc))
+    finally:
+        printer.close()
     stream = sys.stderr if args.json else sys.stdout
     stream.write(result.message + "\n")
     if result.quantization_note:

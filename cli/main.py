@@ -5,10 +5,13 @@ from __future__ import annotations
 import argparse
 
 from cli.demo_cmd import add_demo_parser
+from cli.doctor_cmd import add_doctor_parser
 from cli.export_cmd import add_export_parser
+from cli.followup_cmd import add_finetune_parser, add_resume_parser
+from cli.import_weights_cmd import add_import_weights_parser
 from cli.predict_cmd import add_predict_parser
 from cli.recommend_cmd import add_recommend_parser
-from cli.train_cmd import add_backbones_parser, add_resume_parser, add_train_parser
+from cli.train_cmd import add_backbones_parser, add_train_parser
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -19,11 +22,14 @@ def build_parser() -> argparse.ArgumentParser:
     sub = parser.add_subparsers(dest="command", required=True)
     add_train_parser(sub)
     add_resume_parser(sub)
+    add_finetune_parser(sub)
     add_backbones_parser(sub)
+    add_import_weights_parser(sub)
     add_export_parser(sub)
     add_predict_parser(sub)
     add_demo_parser(sub)
     add_recommend_parser(sub)
+    add_doctor_parser(sub)
     return parser
 
 

@@ -4,8 +4,11 @@ from __future__ import annotations
 
 import contextlib
 import json
+import math
 import signal
 import sys
+import time
+import weakref
 from collections.abc import Iterator
 from types import FrameType
 from typing import Any
@@ -14,27 +17,54 @@ from tqdm import tqdm
 
 from engine.control import RunControl
 from engine.events import BatchEnded, EpochEnded, Event, RunStarted, StageChanged
+from engine.filenames import escape_surrogates
 
 
 def print_json(obj: Any) -> None:
-    """Print one JSON object as the last line of stdout."""
-    sys.stdout.write(json.dumps(obj, ensure_ascii=False, default=str) + "\n")
+    """Print one JSON object as the last line of stdout (non-UTF-8 file names escaped, losslessly)."""
+    sys.stdout.write(escape_surrogates(json.dumps(obj, ensure_ascii=False, default=str)) + "\n")
     sys.stdout.flush()
 
 
 def error(message: str) -> int:
-    """Print an error to stderr and return the exit code for bad input."""
+    """Print an error to stderr (on a line of its own) and return the exit code for bad input."""
+    fresh_line()
     sys.stderr.write(f"error: {message}\n")
     return 2
 
 
-class ProgressPrinter:
-    """A run listener drawing tqdm bars on stderr: stages, then one bar per epoch."""
+LOG_INTERVAL_S = 5.0  # without a terminal, at most one progress line this often
+_open_bars: weakref.WeakSet[ProgressPrinter] = weakref.WeakSet()
 
-    def __init__(self, quiet: bool = False) -> None:
+
+def fresh_line() -> None:
+    """Clear any progress bar drawn on stderr, so the next text starts on a line of its own."""
+    for printer in list(_open_bars):
+        printer.close()
+
+
+def _is_terminal(stream: Any) -> bool:
+    try:
+        return bool(stream.isatty())
+    except (AttributeError, ValueError, OSError):  # no isatty, or a closed stream
+        return False
+
+
+class ProgressPrinter:
+    """A run listener showing progress on stderr: stages, then one bar per epoch.
+
+    On a terminal it draws tqdm bars. Elsewhere (a log file, a pipe, CI) it writes plain lines, at
+    most one every ``interval`` seconds plus one when a stage ends, so the log stays small.
+    """
+
+    def __init__(self, quiet: bool = False, interval: float = LOG_INTERVAL_S) -> None:
         self._bar: tqdm | None = None
         self._label = ""
         self._quiet = quiet
+        self._draw_bars = _is_terminal(sys.stderr)
+        self._interval = interval
+        self._last_line = -math.inf
+        self._ended: tuple[str, int] | None = None
 
     def _bar_for(self, label: str, total: int) -> tqdm:
         if self._bar is None or self._label != label:
@@ -43,21 +73,46 @@ class ProgressPrinter:
                 total=total, desc=label, file=sys.stderr, leave=False, disable=self._quiet, dynamic_ncols=True
             )
             self._label = label
+            _open_bars.add(self)
         return self._bar
 
+    def _show(self, label: str, done: int, total: int, detail: dict[str, str], stage_end: bool) -> None:
+        """Draw a bar on a terminal; elsewhere write a plain line when one is due."""
+        if self._quiet:
+            return
+        if self._draw_bars:
+            bar = self._bar_for(label, total)
+            bar.n = done
+            if detail:
+                bar.set_postfix(detail, refresh=True)
+            else:
+                bar.refresh()
+            return
+        now = time.monotonic()
+        ends = stage_end and total > 0 and done >= total and self._ended != (label, total)
+        if ends or now - self._last_line >= self._interval:
+            share = f" ({done / total:.0%})" if total > 0 else ""
+            extra = "".join(f"  {k} {v}" for k, v in detail.items())
+            sys.stderr.write(f"{label}: {done:,}/{total:,}{share}{extra}\n")
+            self._last_line = now
+            self._ended = (label, total) if ends else self._ended
+
     def close(self) -> None:
-        """Close the current bar."""
+        """Close the current bar (it is erased from the terminal)."""
         if self._bar is not None:
             self._bar.close()
             self._bar = None
+        _open_bars.discard(self)
+
+    def progress(self, done: int, total: int, message: str) -> None:
+        """An engine :class:`~engine.progress.Progress`: draw a stage's bar."""
+        self(StageChanged(message, done, total))
 
     def __call__(self, event: Event) -> None:
         """Draw ``event``."""
         match event:
             case StageChanged(stage=stage, done=done, total=total):
-                bar = self._bar_for(stage, total)
-                bar.n = done
-                bar.refresh()
+                self._show(stage, done, total, {}, stage_end=True)
             case RunStarted():
                 self.close()
                 if not self._quiet:
@@ -67,14 +122,13 @@ class ProgressPrinter:
                         f"{len(event.classes)} classes\n"
                     )
             case BatchEnded(epoch=epoch, step=step, steps_per_epoch=total, loss=loss, images_per_s=rate):
-                bar = self._bar_for(f"epoch {epoch + 1}", total)
-                bar.n = step
-                bar.set_postfix(loss=f"{loss:.3f}", img_s=f"{rate:.0f}", refresh=True)
+                detail = {"loss": f"{loss:.3f}", "img_s": f"{rate:.0f}"}
+                self._show(f"epoch {epoch}", step, total, detail, stage_end=False)
             case EpochEnded():
                 self.close()
                 if not self._quiet:
                     sys.stderr.write(
-                        f"epoch {event.epoch + 1}/{event.epochs}  train loss {event.train_loss:.4f} "
+                        f"epoch {event.epoch}/{event.epochs}  train loss {event.train_loss:.4f} "
                         f"acc {event.train_acc:.3f}  val loss {event.val_loss:.4f} acc {event.val_acc:.3f}  "
                         f"lr {event.lr:.2e}  {event.seconds:.1f}s\n"
                     )

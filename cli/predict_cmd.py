@@ -3,15 +3,15 @@
 from __future__ import annotations
 
 import argparse
-import json
 import sys
 import time
 from typing import TYPE_CHECKING
 
 from cli.output import error
+from engine.filenames import dumps_json, one_line
 
 if TYPE_CHECKING:
-    from engine.inference.predictor import PathResult
+    from engine.inference.results import PathResult
 
 
 def add_predict_parser(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
@@ -27,13 +27,25 @@ def add_predict_parser(sub: argparse._SubParsersAction) -> None:  # type: ignore
     p.add_argument("--batch-size", type=int, default=16)
     p.add_argument("--threads", type=int, help="ONNX Runtime threads")
     p.add_argument("--cpu", action="store_true", help="use the CPU even if a GPU provider is available")
+    p.add_argument(
+        "--reject",
+        default="auto",
+        metavar="off|auto|VALUE",
+        help="'none of my classes': auto uses the threshold chosen at export (accepts 95%% of the "
+        "validation images), off never rejects, a number sets the threshold on unknown_score",
+    )
     p.set_defaults(func=run_predict)
 
 
 def _human(result: PathResult) -> str:
+    """One line per image: a newline or tab in a file name is shown escaped, never printed raw."""
+    path = one_line(result.path)
     if result.error is not None:
-        return f"{result.path}\tERROR: {result.error}"
-    return f"{result.path}\t" + " | ".join(f"{label} {p:.3f}" for label, p in result.top)
+        return f"{path}\tERROR: {one_line(result.error)}"
+    labels = " | ".join(f"{one_line(label)} {p:.3f}" for label, p in result.top)
+    if result.unknown:
+        return f"{path}\tUNKNOWN: none of my classes (score {result.unknown_score:.2f}; nearest {labels})"
+    return f"{path}\t{labels}"
 
 
 def run_predict(args: argparse.Namespace) -> int:
@@ -50,15 +62,18 @@ def run_predict(args: argparse.Namespace) -> int:
             providers=["CPUExecutionProvider"] if args.cpu else None,
             threads=args.threads,
             batch_size=args.batch_size,
+            reject=args.reject,
         )
-    except ModelFileError as exc:
+    except (ModelFileError, ValueError) as exc:
         return error(str(exc))
+    if predictor.novelty_note:
+        sys.stderr.write(f"note: {predictor.novelty_note}\n")
     rows: list[PathResult] = []
     ok = failed = 0
     for result in predictor.predict_paths(args.paths, top_k=args.top_k, embeddings=args.embeddings):
         ok, failed = ok + result.ok, failed + (not result.ok)
         if args.json:
-            sys.stdout.write(json.dumps(result.to_dict(), ensure_ascii=False) + "\n")
+            sys.stdout.write(dumps_json(result.to_dict()) + "\n")
             sys.stdout.flush()
         elif args.csv:
             rows.append(result)

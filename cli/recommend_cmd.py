@@ -9,7 +9,7 @@ from typing import Any
 from cli.output import ProgressPrinter, ctrl_c_cancels, error, print_json
 from engine.control import RunCancelled, RunControl
 from engine.errors import TransferStudioError
-from engine.events import StageChanged
+from engine.recommend.forecast import duration
 
 
 def add_recommend_parser(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
@@ -29,10 +29,39 @@ def add_recommend_parser(sub: argparse._SubParsersAction) -> None:  # type: igno
         "--sample-per-class", type=int, default=60, help="images per class to measure (default 60)"
     )
     p.add_argument("--device", default="auto", help="auto, cpu, cuda, cuda:1, mps")
+    add_goal_arguments(p)
     p.add_argument("--val-fraction", type=float, default=0.2)
     p.add_argument("--seed", type=int, default=0)
     p.add_argument("--json", action="store_true", help="print a JSON summary as the last line of stdout")
     p.set_defaults(func=run_recommend)
+
+
+def add_goal_arguments(p: argparse.ArgumentParser) -> None:
+    """``--goal`` and ``--time-budget`` (shared by ``recommend`` and ``train``)."""
+    p.add_argument(
+        "--goal",
+        choices=("fastest-good", "most-accurate"),
+        default="fastest-good",
+        help="fastest-good (default): the quickest strategy expected within one point of the best; "
+        "most-accurate: the best expected accuracy, whatever it takes",
+    )
+    p.add_argument(
+        "--time-budget",
+        type=positive_seconds,
+        metavar="SECONDS",
+        help="leave out strategies expected to train for longer than this",
+    )
+
+
+def positive_seconds(text: str) -> float:
+    """A time budget in seconds, more than 0."""
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"time budget must be a number of seconds (got {text!r})") from None
+    if value <= 0:
+        raise argparse.ArgumentTypeError(f"time budget must be more than 0 seconds (got {text})")
+    return value
 
 
 def run_recommend(args: argparse.Namespace) -> int:
@@ -42,17 +71,19 @@ def run_recommend(args: argparse.Namespace) -> int:
 
     control = RunControl()
     printer = ProgressPrinter()
-
-    def stage(name: str, done: int, total: int) -> None:
-        printer(StageChanged(name, done, total))
-
     try:
         with ctrl_c_cancels(control, "cancelling"):
-            index = scan_dataset(
-                args.data, args.val_fraction, args.seed, progress=lambda d, t: stage("Checking images", d, t)
-            )
+            index = scan_dataset(args.data, args.val_fraction, args.seed, progress=printer.progress)
             rec = recommend(
-                index, args.backbones, args.sample_per_class, stage, control, args.seed, args.device
+                index,
+                args.backbones,
+                args.sample_per_class,
+                progress=printer.progress,
+                control=control,
+                seed=args.seed,
+                device=args.device,
+                goal=args.goal,
+                time_budget=args.time_budget,
             )
     except TransferStudioError as exc:
         return error(str(exc))
@@ -61,20 +92,14 @@ def run_recommend(args: argparse.Namespace) -> int:
         return 130
     finally:
         printer.close()
-    data = rec.to_dict()
+    data = {**rec.to_dict(), "warnings": list(index.warnings)}
+    for warning in index.warnings:
+        sys.stderr.write(f"warning: {warning}\n")
     if args.json:
         print_json(data)
     else:
         sys.stdout.write(describe(data))
     return 0
-
-
-def _duration(seconds: float) -> str:
-    if seconds < 90:
-        return f"{seconds:.0f} s"
-    if seconds < 5400:
-        return f"{seconds / 60:.0f} min"
-    return f"{seconds / 3600:.1f} h"
 
 
 def _score(value: Any) -> str:
@@ -103,7 +128,10 @@ def describe(data: dict[str, Any]) -> str:
         )
     if data.get("stack_probe") is not None:
         lines.append(f"  {'all stacked':<22} {'':>6} {_score(data['stack_probe']):>6}")
-    lines.append("Estimated training time on this machine:")
-    lines += [f"  {name:<9} {_duration(sec)}" for name, sec in data["eta_seconds"].items()]
+    lines.append("Every strategy on this machine (accuracy: central 80% range):")
+    for name, f in data.get("strategies", {}).items():
+        low, high = f["expected_acc"]
+        mark = "  <- recommended" if name == strategy else ""
+        lines.append(f"  {name:<9} {low:>4.0%} to {high:<4.0%} ~{duration(f['expected_seconds'])}{mark}")
     lines.append(f"Measured in {data['seconds']:.0f} s.")
     return "\n".join(lines) + "\n"

@@ -6,10 +6,13 @@ import argparse
 import sys
 
 from cli.output import ProgressPrinter, ctrl_c_cancels, error, print_json
+from cli.recommend_cmd import add_goal_arguments
 from engine.callbacks import Throttle
 from engine.config import DEFAULT_BACKBONE, STRATEGIES, TrainConfig
 from engine.control import RunControl
+from engine.data.scan import DatasetIndex
 from engine.errors import TransferStudioError
+from engine.filenames import one_line
 
 
 def add_train_parser(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
@@ -35,8 +38,25 @@ def add_train_parser(sub: argparse._SubParsersAction) -> None:  # type: ignore[t
     p.add_argument("--augment", choices=("none", "light", "strong"))
     p.add_argument("--schedule", choices=("step", "cosine", "none"))
     p.add_argument("--optimizer", choices=("sgd", "adamw"))
-    p.add_argument("--early-stopping", type=int, metavar="EPOCHS")
+    stop = p.add_mutually_exclusive_group()
+    stop.add_argument(
+        "--patience",
+        "--early-stopping",
+        dest="early_stopping",
+        type=int,
+        metavar="EPOCHS",
+        help="stop once validation loss has not improved for EPOCHS epochs (best weights kept); "
+        "default 8 for features, linear, stack and whatever auto picks, off for the others",
+    )
+    stop.add_argument(
+        "--no-early-stop",
+        dest="early_stopping",
+        action="store_const",
+        const=0,
+        help="train every epoch, even after validation loss stopped improving",
+    )
     p.add_argument("--init-from", metavar="RUN_DIR", help="continue from an earlier run's head (fine-tune)")
+    add_goal_arguments(p)  # what --strategy auto aims for
     p.add_argument("--seed", type=int, default=0)
     p.add_argument("--threads", type=int)
     p.add_argument("--workers", dest="num_workers", type=int)
@@ -74,36 +94,8 @@ def config_from_args(args: argparse.Namespace) -> TrainConfig:
     # auto with no --backbone: the recommendation measures every backbone available offline
     default: tuple[str, ...] = () if args.strategy == "auto" else (DEFAULT_BACKBONE,)
     backbones = tuple(args.backbones or default)
-    return TrainConfig(data_dir=args.data, backbones=backbones, **values)
-
-
-def add_resume_parser(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
-    """Register ``resume``."""
-    p = sub.add_parser("resume", help="continue a cancelled or interrupted run where it stopped")
-    p.add_argument("run_dir", metavar="RUN_DIR")
-    p.add_argument("--epochs", type=int, help="epochs in all (default: the run's own)")
-    p.add_argument("--json", action="store_true", help="print a JSON summary as the last line of stdout")
-    p.set_defaults(func=run_resume)
-
-
-def run_resume(args: argparse.Namespace) -> int:
-    """Continue ``RUN_DIR`` from its last finished epoch, in the same folder."""
-    import dataclasses
-    from pathlib import Path
-
-    from engine.atomic import read_json
-
-    path = Path(args.run_dir) / "config.json"
-    try:
-        config = TrainConfig.from_dict(read_json(path))
-    except FileNotFoundError:
-        return error(f"{args.run_dir}: not a run folder (config.json is missing)")
-    except (ValueError, TypeError) as exc:
-        return error(f"{path}: unreadable ({exc})")
-    changes = {"resume": True, "out_dir": str(args.run_dir)}
-    if args.epochs:
-        changes["epochs"] = args.epochs
-    return train_and_report(dataclasses.replace(config, **changes), args.json)
+    goal = {"goal": args.goal, "time_budget": args.time_budget} if args.strategy == "auto" else {}
+    return TrainConfig(data_dir=args.data, backbones=backbones, extra=goal, **values)
 
 
 def run_train(args: argparse.Namespace) -> int:
@@ -115,30 +107,40 @@ def run_train(args: argparse.Namespace) -> int:
     return train_and_report(config, args.json)
 
 
-def train_and_report(config: TrainConfig, as_json: bool) -> int:
-    """Run ``fit`` with a progress bar and Ctrl-C as cancel; print the summary."""
-    from engine.training.loop import fit
+def train_and_report(config: TrainConfig, as_json: bool, index: DatasetIndex | None = None) -> int:
+    """Start the run (resolving ``auto``) with a progress bar and Ctrl-C as cancel; print the summary.
+
+    Args:
+        config: What to train; ``strategy`` may be ``auto``.
+        as_json: Print the summary as JSON on the last line of stdout.
+        index: The dataset (a run's ``dataset.json`` for follow-ups); scanned from ``data_dir`` if None.
+    """
+    from engine.runs.launch import start_run
 
     control = RunControl()
     printer = ProgressPrinter()
     try:
         with ctrl_c_cancels(control, "cancelling after this batch"):
-            result = fit(config, callbacks=[Throttle(printer, max_hz=10)], control=control)
+            result = start_run(config, [Throttle(printer, max_hz=10)], control, index)
     except TransferStudioError as exc:
         return error(str(exc))
     finally:
         printer.close()
-    summary = result.to_dict()
-    sys.stderr.write(
-        f"{result.status.value}: best val acc {result.best_val_acc:.4f} at epoch {result.best_epoch + 1} "
-        f"in {result.seconds:.1f}s -> {result.run_dir}\n"
-    )
+    best = f"best val acc {result.best_val_acc:.4f} at epoch {result.best_epoch}"
+    best = best if result.best_epoch else "no epoch finished"
+    sys.stderr.write(f"{result.status.value}: {best} in {result.seconds:.1f}s -> {result.run_dir}\n")
+    if result.reason:
+        sys.stderr.write(f"strategy {result.strategy}: {result.reason}\n")
+    if result.message:
+        sys.stderr.write(f"{result.message}\n")
+    for warning in result.warnings:
+        sys.stderr.write(f"warning: {warning}\n")
     if result.skipped:
         sys.stderr.write(f"{len(result.skipped)} file(s) skipped:\n")
-        for item in result.skipped[:20]:
-            sys.stderr.write(f"  {item['path']}: {item['reason']}\n")
+        for path, reason in result.skipped[:20]:
+            sys.stderr.write(f"  {one_line(path)}: {reason}\n")
     if as_json:
-        print_json(summary)
+        print_json(result.to_dict())
     return 0 if result.status.value != "failed" else 1
 
 

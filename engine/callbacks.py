@@ -2,16 +2,22 @@
 
 from __future__ import annotations
 
+import logging
 import time
 from collections.abc import Callable, Sequence
 
 from engine.events import BatchEnded, Event, StageChanged
 
 Callback = Callable[[Event], None]
+log = logging.getLogger(__name__)
 
 
 class CallbackList:
-    """Calls every listener in order; a failing listener never breaks the run."""
+    """Calls every listener in order; a failing listener never breaks the run.
+
+    Each failure is logged (with its traceback, once per listener and error) and kept in
+    :attr:`errors`; ``fit`` adds them to the run's message (:meth:`summary`).
+    """
 
     def __init__(self, callbacks: Sequence[Callback] = ()) -> None:
         self._callbacks = list(callbacks)
@@ -23,7 +29,23 @@ class CallbackList:
             try:
                 callback(event)
             except Exception as exc:  # a broken listener must not kill training
-                self.errors.append(f"{type(callback).__name__}: {exc!r}")
+                error = f"{_name(callback)} failed on {type(event).__name__}: {type(exc).__name__}: {exc}"
+                if error not in self.errors:
+                    log.warning("run listener error: %s", error, exc_info=True)
+                self.errors.append(error)
+
+    def summary(self) -> str:
+        """One sentence about the listeners that failed ("" when none did)."""
+        if not self.errors:
+            return ""
+        distinct = list(dict.fromkeys(self.errors))
+        more = f" (and {len(distinct) - 1} other error(s))" if len(distinct) > 1 else ""
+        count = len(self.errors)
+        return f"A progress listener failed {count} time(s); training went on. First: {distinct[0]}{more}"
+
+
+def _name(callback: Callback) -> str:
+    return str(getattr(callback, "__qualname__", None) or type(callback).__name__)
 
 
 class Throttle:

@@ -27,12 +27,15 @@ class StrategyDefaults:
     augment: str
     schedule: str
     backbone_lr_mult: float
+    early_stopping: int = 0  # patience in epochs without a lower validation loss; 0 = train every epoch
 
+
+DEFAULT_PATIENCE = 8  # head-only strategies, and any strategy ``auto`` picks, stop after 8 stale epochs
 
 DEFAULTS: dict[str, StrategyDefaults] = {
-    "linear": StrategyDefaults(10, 1e-3, 32, "adamw", "light", "cosine", 0.0),
-    "features": StrategyDefaults(60, 3e-3, 64, "adamw", "none", "cosine", 0.0),
-    "stack": StrategyDefaults(60, 3e-3, 64, "adamw", "none", "cosine", 0.0),
+    "linear": StrategyDefaults(10, 1e-3, 32, "adamw", "light", "cosine", 0.0, DEFAULT_PATIENCE),
+    "features": StrategyDefaults(60, 3e-3, 64, "adamw", "none", "cosine", 0.0, DEFAULT_PATIENCE),
+    "stack": StrategyDefaults(60, 3e-3, 64, "adamw", "none", "cosine", 0.0, DEFAULT_PATIENCE),
     "partial": StrategyDefaults(12, 1e-3, 32, "adamw", "light", "cosine", 0.1),
     "full": StrategyDefaults(12, 1e-3, 32, "adamw", "light", "cosine", 0.1),
     "scratch": StrategyDefaults(30, 1e-3, 32, "adamw", "strong", "cosine", 1.0),
@@ -49,6 +52,17 @@ def default_batch_size(strategy: str, on_cpu: bool) -> int:
     """The strategy's batch size; smaller for image strategies on a CPU, where that is faster."""
     batch = DEFAULTS[strategy].batch_size
     return min(batch, CPU_IMAGE_BATCH) if on_cpu and strategy in IMAGE_STRATEGIES else batch
+
+
+_FILLED_FROM_DEFAULTS = (
+    "epochs",
+    "lr",
+    "optimizer",
+    "augment",
+    "schedule",
+    "backbone_lr_mult",
+    "early_stopping",
+)
 
 
 @dataclass(frozen=True)
@@ -74,7 +88,7 @@ class TrainConfig:
     weight_decay: float = 1e-4
     freeze_k: int | None = None
     class_weights: bool = True
-    early_stopping: int | None = None
+    early_stopping: int | None = None  # epochs without a lower validation loss before stopping; 0 = off
     init_from: str | None = None
     resume: bool = False
     device: str = "auto"
@@ -97,13 +111,22 @@ class TrainConfig:
         d = DEFAULTS[self.strategy]
         fill = {
             name: getattr(d, name)
-            for name in ("epochs", "lr", "optimizer", "augment", "schedule", "backbone_lr_mult")
+            for name in _FILLED_FROM_DEFAULTS
             if getattr(self, name) is None
         }
         if self.batch_size is None:
             fill["batch_size"] = default_batch_size(self.strategy, on_cpu)
         pretrained = self.pretrained and self.strategy != "scratch"
         return dataclasses.replace(self, pretrained=pretrained, **fill)
+
+    def with_early_stopping_on(self) -> TrainConfig:
+        """A copy that stops early (after :data:`DEFAULT_PATIENCE` stale epochs) unless the user set it.
+
+        ``auto`` trains this way whichever strategy it picks.
+        """
+        if self.early_stopping is not None:
+            return self
+        return dataclasses.replace(self, early_stopping=DEFAULT_PATIENCE)
 
     def validate(self) -> list[str]:
         """Return human-readable problems; empty when the configuration can run."""
@@ -116,7 +139,11 @@ class TrainConfig:
             problems.append(f"strategy {self.strategy!r} uses one backbone; use 'stack' to combine several")
         if self.strategy == "stack" and len(self.backbones) < 2:
             problems.append("strategy 'stack' needs at least two backbones")
-        for name, value, low in (("epochs", self.epochs, 1), ("batch size", self.batch_size, 1)):
+        for name, value, low in (
+            ("epochs", self.epochs, 1),
+            ("batch size", self.batch_size, 1),
+            ("early stopping patience", self.early_stopping, 0),
+        ):
             if value is not None and value < low:
                 problems.append(f"{name} must be at least {low} (got {value})")
         if self.lr is not None and not 0 < self.lr < 10:

@@ -1,4 +1,11 @@
-"""Thread-safe cancel and pause flags shared between a run and whoever controls it."""
+"""The one cancel protocol: a :class:`RunControl` given to a task, a :class:`RunCancelled` out of it.
+
+Every cancellable engine task (training, scanning a project import, exporting, parity, prediction,
+measuring) takes a ``control: RunControl`` and, when it was cancelled, raises :class:`RunCancelled`
+(never returns None, a flag or a partial result). Whoever controls it (the GUI's task runner,
+the CLI's Ctrl-C handler) calls :meth:`RunControl.cancel` from any thread. Torch-free, so
+:mod:`engine.inference` may use it.
+"""
 
 from __future__ import annotations
 
@@ -6,11 +13,14 @@ import threading
 
 
 class RunCancelled(Exception):
-    """Raised inside a run when the user cancelled it; caught once by ``fit``."""
+    """Raised inside a task when its :class:`RunControl` was cancelled; the only outcome of a cancel.
+
+    ``fit`` catches it once and ends the run ``cancelled``; other tasks let it reach their caller.
+    """
 
 
 class RunControl:
-    """Cancel/pause flags; any thread may call the setters, the run checks them per batch."""
+    """Cancel/pause flags; any thread may call the setters, the task checks them per batch or file."""
 
     def __init__(self) -> None:
         self._cancel = threading.Event()

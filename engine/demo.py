@@ -178,8 +178,8 @@ def run_demo(
     from engine.config import TrainConfig
     from engine.export.onnx_export import export_run
     from engine.inference.predictor import OnnxPredictor
-    from engine.runs.folder import read_info
-    from engine.training.loop import fit
+    from engine.runs.files import read_info
+    from engine.runs.launch import start_run
 
     say = log or (lambda _line: None)
     workdir, seconds = Path(workdir), {}
@@ -190,7 +190,7 @@ def run_demo(
     seconds["generate"], clock = time.perf_counter() - clock, time.perf_counter()
     say("training with the recommended strategy")
     config = TrainConfig(data_dir=str(data), strategy="auto", out_dir=str(workdir / "run"), threads=threads)
-    run = fit(config, callbacks=callbacks)
+    run = start_run(config, callbacks=callbacks)
     seconds["train"], clock = time.perf_counter() - clock, time.perf_counter()
     say("exporting to ONNX and checking parity")
     export = export_run(run.run_dir, workdir / "model.onnx", threads=threads)

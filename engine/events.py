@@ -1,7 +1,11 @@
-"""Typed, immutable events a run reports; payloads are plain Python values only."""
+"""Typed, immutable events a run reports; payloads are plain Python values only.
+
+Epochs are counted from 1 in every event (``epoch`` 1 is the first epoch), as in the run folder.
+"""
 
 from __future__ import annotations
 
+import dataclasses
 import enum
 from dataclasses import dataclass, field
 
@@ -92,7 +96,13 @@ class Resumed:
 
 @dataclass(frozen=True)
 class RunFinished:
-    """The run ended (completed, cancelled or failed); always the last event."""
+    """How a run ended (completed, cancelled or failed) and where its files are; always the last event.
+
+    ``fit`` returns this same value, so the app records a finished run from the event and the CLI
+    prints it (:meth:`to_dict`) without reading the run folder back. Epochs are counted from 1;
+    ``best_epoch`` is 0 when no epoch finished. ``reason`` says why the strategy was chosen when it
+    was ``auto``; ``message`` says how the run ended, including any listener that failed.
+    """
 
     status: RunStatus
     run_dir: str
@@ -102,6 +112,24 @@ class RunFinished:
     seconds: float
     message: str = ""
     skipped: tuple[tuple[str, str], ...] = field(default_factory=tuple)
+    strategy: str = ""
+    backbones: tuple[str, ...] = field(default_factory=tuple)
+    device: str = ""
+    reason: str = ""
+    created: str = ""
+    warnings: tuple[str, ...] = field(default_factory=tuple)  # about the dataset (a class without validation)
+    stopped_early: bool = False  # before its last epoch, because validation loss stopped improving
+    stop_reason: str = ""  # why, in plain words ("validation loss did not improve for 8 epochs ...")
+    tried: tuple[dict[str, object], ...] = field(default_factory=tuple)  # auto: what was measured first
+
+    def to_dict(self) -> dict[str, object]:
+        """JSON-ready summary (the CLI's ``--json`` line)."""
+        data = dataclasses.asdict(self)
+        data["status"] = self.status.value
+        data["backbones"] = list(self.backbones)
+        data["skipped"] = [{"path": path, "reason": reason} for path, reason in self.skipped]
+        data["warnings"] = list(self.warnings)
+        return data
 
 
 Event = (

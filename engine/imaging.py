@@ -3,6 +3,8 @@
 Imports neither torch nor Qt, so the predictor and the GUI's thumbnail workers can use it.
 Every failure becomes an :class:`~engine.errors.ImageError` that names the file and the reason;
 nothing is decoded silently into a wrong picture (16-bit, float, alpha and CMYK are handled).
+HEIC/HEIF photos decode through pillow-heif and AVIF through Pillow when available; otherwise each
+such file is reported with the reason (the decoder to install), never dropped silently.
 """
 
 from __future__ import annotations
@@ -16,13 +18,33 @@ from PIL import Image, ImageFile, ImageOps, UnidentifiedImageError
 
 from engine.errors import ImageError
 
+# Formats that need a decoder Pillow may lack: extension -> (Pillow format, what to install)
+OPTIONAL_FORMATS = {
+    ".heic": ("HEIF", "the pillow-heif package"),
+    ".heif": ("HEIF", "the pillow-heif package"),
+    ".hif": ("HEIF", "the pillow-heif package"),
+    ".avif": ("AVIF", "Pillow 11.2 or newer built with AVIF support"),
+    ".avifs": ("AVIF", "Pillow 11.2 or newer built with AVIF support"),
+}
 IMAGE_EXTENSIONS = frozenset(
     {".jpg", ".jpeg", ".jpe", ".jfif", ".png", ".bmp", ".gif", ".tif", ".tiff", ".webp", ".ppm",
-     ".pgm", ".pbm"}
+     ".pgm", ".pbm", *OPTIONAL_FORMATS}
 )
+
+
+def _register_heif() -> None:
+    """Let Pillow open HEIC/HEIF photos through pillow-heif, when it is installed."""
+    try:
+        from pillow_heif import register_heif_opener
+    except ImportError:
+        return
+    register_heif_opener()
+
+
 Image.init()
+_register_heif()
 ALLOWED_FORMATS = tuple(
-    f for f in ("JPEG", "MPO", "PNG", "BMP", "GIF", "TIFF", "WEBP", "PPM") if f in Image.OPEN
+    f for f in ("JPEG", "MPO", "PNG", "BMP", "GIF", "TIFF", "WEBP", "PPM", "HEIF", "AVIF") if f in Image.OPEN
 )
 IGNORED_NAMES = frozenset({"thumbs.db", "desktop.ini", ".ds_store"})
 MAX_PIXELS = 89_478_485  # Pillow's own default cap; above it a file is refused, not warned about
@@ -70,7 +92,7 @@ def _open(path: Path) -> Image.Image:
             warnings.simplefilter("error", Image.DecompressionBombWarning)
             img = Image.open(path, formats=ALLOWED_FORMATS)
     except UnidentifiedImageError as exc:
-        raise ImageError(path, "not an image, or a format that is not supported") from exc
+        raise ImageError(path, _unidentified_reason(path)) from exc
     except (Image.DecompressionBombError, Image.DecompressionBombWarning) as exc:
         raise ImageError(path, "image is too large (possible decompression bomb)") from exc
     except PermissionError as exc:
@@ -87,6 +109,14 @@ def _open(path: Path) -> Image.Image:
         img.close()
         raise ImageError(path, f"image is too small ({width}x{height}; at least {MIN_SIDE} px)")
     return img
+
+
+def _unidentified_reason(path: Path) -> str:
+    """Why Pillow could not identify ``path``: a missing decoder for its format, or not an image."""
+    needs = OPTIONAL_FORMATS.get(path.suffix.lower())
+    if needs and needs[0] not in ALLOWED_FORMATS:
+        return f"{needs[0]} images cannot be decoded here; install {needs[1]} or convert the file to JPEG"
+    return "not an image, or a format that is not supported"
 
 
 def _load(img: Image.Image, path: Path) -> None:

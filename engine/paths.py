@@ -1,4 +1,8 @@
-"""Where the engine keeps caches on disk (features, splits, exported backbones)."""
+"""The app's own cache folder: cached features, splits, ONNX backbones, and the GUI's thumbnails and logs.
+
+Pretrained weight files are not here: they live in the torch hub cache, shared with torchvision
+(:func:`engine.models.weights.weights_dir`).
+"""
 
 from __future__ import annotations
 

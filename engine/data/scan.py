@@ -2,7 +2,9 @@
 
 Two layouts are understood: ``DATA/<class>/*`` (split here, stratified and seeded, and the
 split is saved so that it stays stable across runs and when images are added) and
-``DATA/train/<class>/*`` + ``DATA/val/<class>/*`` (split as given).
+``DATA/train/<class>/*`` + ``DATA/val/<class>/*`` (split as given; the split and class folder
+name rules are in :mod:`engine.data.layout`). What a person should know before training (a class
+without validation images, folders named like splits) is collected in ``DatasetIndex.warnings``.
 """
 
 from __future__ import annotations
@@ -10,18 +12,28 @@ from __future__ import annotations
 import hashlib
 import os
 from collections import Counter
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Iterable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from engine.atomic import read_json, write_json
+from engine.data.layout import (
+    TRAIN,
+    VAL,
+    class_count_warnings,
+    class_folder_warnings,
+    clean_class_name,
+    find_split_folders,
+    split_layout_warnings,
+)
 from engine.errors import DatasetError, ImageError
+from engine.filenames import one_line
 from engine.imaging import is_image_candidate, probe_image
 from engine.paths import cache_dir
+from engine.progress import Progress
 
-TRAIN, VAL = "train", "val"
-Progress = Callable[[int, int], None]
+CHECKING_IMAGES = "Checking images"
 
 
 @dataclass(frozen=True)
@@ -54,6 +66,7 @@ class DatasetIndex:
     samples: list[Sample]
     skipped: list[SkippedFile] = field(default_factory=list)
     layout: str = "class_folders"
+    warnings: list[str] = field(default_factory=list)
 
     def subset(self, split: str) -> list[Sample]:
         """Return the samples of one split, in a stable order."""
@@ -117,9 +130,8 @@ def class_dirs(folder: Path) -> list[Path]:
 
 
 def detect_layout(root: Path) -> str:
-    """Return ``"split_folders"`` for ``train/`` + ``val/`` layouts, else ``"class_folders"``."""
-    names = {p.name.lower() for p in class_dirs(root)}
-    return "split_folders" if {"train", "val"} <= names else "class_folders"
+    """``"split_folders"`` for ``train/`` + ``val/`` (or ``test/``) layouts, else ``"class_folders"``."""
+    return "split_folders" if find_split_folders(class_dirs(root)) else "class_folders"
 
 
 def _stable_rank(seed: int, rel_path: str) -> str:
@@ -175,12 +187,52 @@ def _verify_all(paths: list[Path], progress: Progress | None) -> dict[Path, str]
             if reason:
                 bad[path] = reason
             if progress:
-                progress(done, len(paths))
+                progress(done, len(paths), CHECKING_IMAGES)
     return bad
 
 
-def _collect(class_dirs: Iterable[Path], root: Path) -> dict[str, list[Path]]:
-    return {d.name: list(iter_image_files(d, root)) for d in class_dirs}
+def _collect(class_dirs: Iterable[Path], root: Path, warnings: list[str]) -> dict[str, list[Path]]:
+    """Images per class name; a folder whose name cannot be a class is left out with a warning."""
+    by_class: dict[str, list[Path]] = {}
+    for folder in class_dirs:
+        try:
+            name = clean_class_name(folder.name)
+        except ValueError as exc:
+            warnings.append(f"{one_line(str(folder))} left out: {exc}")
+            continue
+        by_class.setdefault(name, []).extend(iter_image_files(folder, root))
+    return by_class
+
+
+def _split_pairs(root: Path, warnings: list[str]) -> tuple[list[str], list[tuple[Path, str, str]]]:
+    """Classes and ``(file, class, split)`` of a ``train/`` + ``val/`` layout."""
+    roles = find_split_folders(class_dirs(root)) or {}
+    warnings += split_layout_warnings(root, roles)
+    by_split = {split: _collect(class_dirs(roles[split]), root, warnings) for split in (TRAIN, VAL)}
+    if not by_split[TRAIN]:
+        raise DatasetError(
+            f"{root}: {roles[TRAIN].name}/ and {roles[VAL].name}/ are split folders, but "
+            f"{roles[TRAIN].name}/ has no class sub-folders. Put each class in its own folder "
+            f"({roles[TRAIN].name}/cats, {roles[VAL].name}/cats, ...)."
+        )
+    classes = sorted(set(by_split[TRAIN]) | set(by_split[VAL]))
+    return classes, [(p, c, s) for s in (TRAIN, VAL) for c, ps in by_split[s].items() for p in ps]
+
+
+def _class_pairs(
+    root: Path, val_fraction: float, seed: int, warnings: list[str]
+) -> tuple[list[str], list[tuple[Path, str, str]]]:
+    """Classes and ``(file, class, split)`` of a ``DATA/<class>/`` layout, split here and remembered."""
+    by_class = _collect(class_dirs(root), root, warnings)
+    warnings += class_folder_warnings(by_class)
+    rel = {c: [str(p.relative_to(root)) for p in ps] for c, ps in by_class.items()}
+    split_path = _split_file(root)
+    previous = _read_split(split_path)
+    splits = assign_splits(rel, previous, val_fraction, seed)
+    if splits != previous:
+        write_json(split_path, {"root": str(root.resolve()), "seed": seed, "splits": splits})
+    pairs = [(p, c, splits[str(p.relative_to(root))]) for c, ps in by_class.items() for p in ps]
+    return sorted(by_class), pairs
 
 
 def scan_dataset(
@@ -197,7 +249,7 @@ def scan_dataset(
         val_fraction: Share of each class held out when the folder has no split.
         seed: Seeds the split order.
         verify: Decode-check every file; broken ones go to ``skipped`` with the reason.
-        progress: Called with ``(done, total)`` while verifying.
+        progress: Reports the decode check, file by file.
 
     Raises:
         DatasetError: If the folder is missing or has fewer than two classes with images.
@@ -206,29 +258,20 @@ def scan_dataset(
     if not root.is_dir():
         raise DatasetError(f"{root}: not a folder. Choose a folder with one sub-folder per class.")
     layout = detect_layout(root)
+    warnings: list[str] = []
     if layout == "split_folders":
-        by_split = {
-            split: _collect(class_dirs(next(p for p in class_dirs(root) if p.name.lower() == split)), root)
-            for split in (TRAIN, VAL)
-        }
-        classes = sorted(set(by_split[TRAIN]) | set(by_split[VAL]))
-        pairs = [(p, c, s) for s in (TRAIN, VAL) for c, ps in by_split[s].items() for p in ps]
+        classes, pairs = _split_pairs(root, warnings)
     else:
-        by_class = _collect(class_dirs(root), root)
-        classes = sorted(by_class)
-        rel = {c: [str(p.relative_to(root)) for p in ps] for c, ps in by_class.items()}
-        split_path = _split_file(root)
-        previous = _read_split(split_path)
-        splits = assign_splits(rel, previous, val_fraction, seed)
-        if splits != previous:
-            write_json(split_path, {"root": str(root.resolve()), "seed": seed, "splits": splits})
-        pairs = [(p, c, splits[str(p.relative_to(root))]) for c, ps in by_class.items() for p in ps]
+        classes, pairs = _class_pairs(root, val_fraction, seed, warnings)
     bad = _verify_all([p for p, _, _ in pairs], progress) if verify else {}
     index = {name: i for i, name in enumerate(classes)}
     samples = [Sample(str(p), index[c], s) for p, c, s in pairs if p not in bad]
     skipped = [SkippedFile(str(p), r) for p, r in sorted(bad.items())]
     _check_usable(root, classes, samples)
-    return DatasetIndex(str(root), classes, samples, skipped, layout)
+    result = DatasetIndex(str(root), classes, samples, skipped, layout, warnings)
+    by_split = {s: result.class_counts(s) for s in (TRAIN, VAL)}
+    warnings += class_count_warnings({c: {s: by_split[s][c] for s in (TRAIN, VAL)} for c in classes})
+    return result
 
 
 def _read_split(path: Path) -> dict[str, str]:

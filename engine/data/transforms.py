@@ -16,7 +16,7 @@ from torch.nn import functional as F
 from torchvision.transforms import v2
 
 if TYPE_CHECKING:
-    from engine.models.backbone_spec import Preprocess
+    from engine.data.preprocess import Preprocess
 
 
 def to_uint8_chw(rgb: np.ndarray) -> torch.Tensor:

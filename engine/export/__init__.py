@@ -20,12 +20,11 @@ from engine.export.contract import (
 )
 
 _LAZY = {
-    "ExportResult": "engine.export.onnx_export",
+    "ExportResult": "engine.export.result",
     "export_run": "engine.export.onnx_export",
-    "failed_path": "engine.export.onnx_export",
-    "parity_path_for": "engine.export.onnx_export",
+    "failed_path": "engine.export.result",
+    "parity_path_for": "engine.export.result",
     "validation_images": "engine.export.onnx_export",
-    "ExportCancelled": "engine.export.parity",
     "ParityReport": "engine.export.parity",
 }
 
@@ -37,7 +36,6 @@ __all__ = [
     "MIN_OPSET",
     "QUANTIZATION_MODES",
     "TOP1_THRESHOLD",
-    "ExportCancelled",
     "ExportResult",
     "ParityReport",
     "export_run",

@@ -39,11 +39,14 @@ from engine.export.contract import (
     FORMAT_VERSION,
     INPUT_CONTRACT,
     INPUT_NAME,
+    IS_UNKNOWN_NAME,
     MAX_OPSET,
     MIN_OPSET,
     PROBS_NAME,
+    UNKNOWN_SCORE_NAME,
 )
 from engine.models.classifier import TransferModel
+from engine.trust.model import TrustModel
 
 DOC = (
     "Transfer Studio image classifier. Input 'images': uint8 RGB NHWC [batch, height, width, 3], any "
@@ -53,17 +56,42 @@ DOC = (
 
 
 class _Core(nn.Module):
-    """Backbones + head + softmax on already preprocessed float crops, one input per preprocessing."""
+    """Backbones + head + tempered softmax on preprocessed float crops, one input per preprocessing.
 
-    def __init__(self, model: TransferModel, input_of_backbone: Sequence[int]) -> None:
+    With a novelty model it also outputs ``unknown_score`` and ``is_unknown``, computed exactly as
+    :meth:`engine.trust.novelty.NoveltyModel.scores` does: normalise the embedding, MatMul against
+    the reference embeddings (an initializer), TopK, Div, Max and Greater.
+    """
+
+    def __init__(
+        self, model: TransferModel, input_of_backbone: Sequence[int], trust: TrustModel | None = None
+    ) -> None:
         super().__init__()
         self.model = model
         self.input_of_backbone = list(input_of_backbone)
+        self.temperature = float(trust.temperature) if trust else 1.0
+        self.novelty = trust.novelty if trust else None
+        if self.novelty is not None:
+            reference = np.ascontiguousarray(self.novelty.reference.T)  # (features, references)
+            self.register_buffer("reference", torch.from_numpy(reference))
 
-    def forward(self, *crops: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
-        """Return ``(probabilities, embedding)``."""
+    def forward(self, *crops: torch.Tensor) -> tuple[torch.Tensor, ...]:
+        """Return ``(probabilities, embedding)``, plus ``(unknown_score, is_unknown)`` with novelty."""
         embedding = self.model.embed([crops[i] for i in self.input_of_backbone])
-        return torch.softmax(self.model.head(embedding), dim=1), embedding
+        logits = self.model.head(embedding)
+        if self.temperature != 1.0:
+            logits = logits / self.temperature
+        probs = torch.softmax(logits, dim=1)
+        if self.novelty is None:
+            return probs, embedding
+        nov = self.novelty
+        unit = embedding / embedding.norm(dim=1, keepdim=True).clamp_min(1e-12)
+        k = min(nov.k, int(self.reference.shape[1]))
+        kth = torch.topk(unit @ self.reference, k, dim=1).values[:, k - 1]
+        distance = (1.0 - kth) / nov.distance_scale
+        doubt = (1.0 - probs.max(dim=1).values) / nov.confidence_scale
+        score = torch.maximum(distance, doubt) / nov.combined_scale
+        return probs, embedding, score, score > 1.0
 
 
 @dataclass(frozen=True)
@@ -100,13 +128,21 @@ def distinct_specs(preprocess: Sequence[dict[str, Any]]) -> tuple[list[_Spec], l
 
 
 def export_core(
-    model: TransferModel, specs: Sequence[_Spec], input_of_backbone: Sequence[int], opset: int
+    model: TransferModel,
+    specs: Sequence[_Spec],
+    input_of_backbone: Sequence[int],
+    opset: int,
+    trust: TrustModel | None = None,
 ) -> onnx.ModelProto:
     """Export backbones + head + softmax with inputs ``x0, x1, ...`` (float NCHW crops, dynamic batch)."""
-    core = _Core(model.cpu().eval().to(memory_format=torch.contiguous_format), input_of_backbone).eval()
+    plain = model.cpu().eval().to(memory_format=torch.contiguous_format)
+    core = _Core(plain, input_of_backbone, trust).eval()
     examples = tuple(torch.zeros(2, 3, s.input_size, s.input_size) for s in specs)
     names = [f"x{i}" for i in range(len(specs))]
-    axes = {name: {0: "batch"} for name in [*names, PROBS_NAME, EMBED_NAME]}
+    outputs = [PROBS_NAME, EMBED_NAME]
+    if core.novelty is not None:
+        outputs += [UNKNOWN_SCORE_NAME, IS_UNKNOWN_NAME]
+    axes = {name: {0: "batch"} for name in [*names, *outputs]}
     buffer = io.BytesIO()
     with warnings.catch_warnings(), torch.no_grad():
         warnings.simplefilter("ignore")
@@ -116,7 +152,7 @@ def export_core(
             buffer,
             dynamo=False,
             input_names=names,
-            output_names=[PROBS_NAME, EMBED_NAME],
+            output_names=outputs,
             dynamic_axes=axes,
             opset_version=opset,
             do_constant_folding=True,
@@ -271,6 +307,7 @@ def build_graph(
     preprocess: Sequence[dict[str, Any]],
     opset: int = DEFAULT_OPSET,
     metadata: dict[str, str] | None = None,
+    trust: TrustModel | None = None,
 ) -> onnx.ModelProto:
     """The whole float32 inference graph of ``model``.
 
@@ -279,10 +316,12 @@ def build_graph(
         preprocess: One ``Preprocess.to_dict()`` per backbone, as ``run.json`` records them.
         opset: ONNX opset, at least :data:`MIN_OPSET`.
         metadata: ``metadata_props`` to store (see :func:`metadata_for`).
+        trust: The run's temperature and novelty model; None exports the raw softmax only.
     """
     check_opset(opset)
     specs, input_of_backbone = distinct_specs(preprocess)
-    return finish_graph(export_core(model, specs, input_of_backbone, opset), specs, metadata or {})
+    core = export_core(model, specs, input_of_backbone, opset, trust)
+    return finish_graph(core, specs, metadata or {})
 
 
 def check_opset(opset: int) -> None:
@@ -295,7 +334,7 @@ def check_opset(opset: int) -> None:
 
 
 def metadata_for(info: Any, opset: int, exported: str, quantization: str = "none") -> dict[str, str]:
-    """``metadata_props`` for a run's export (``info`` is the run's :class:`engine.runs.folder.RunInfo`)."""
+    """``metadata_props`` for a run's export (``info`` is the run's :class:`engine.runs.files.RunInfo`)."""
     return {
         FORMAT_KEY: FORMAT_VERSION,
         "classes": json.dumps(list(info.classes), ensure_ascii=False),

@@ -12,16 +12,17 @@ import contextlib
 import dataclasses
 import json
 import time
-from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 import onnx
+import torch
 
 from engine.atomic import read_json, write_bytes, write_json
-from engine.data.scan import VAL, scan_dataset
+from engine.control import RunControl
+from engine.data.scan import TRAIN, VAL, scan_dataset
 from engine.errors import DatasetError, ImageError, RunError
 from engine.export.contract import PARITY_KEY
 from engine.export.contract import QUANTIZATION_MODES as MODES
@@ -33,85 +34,27 @@ from engine.export.graph import (
     finish_graph,
     metadata_for,
 )
-from engine.export.parity import TOP1_THRESHOLD, Cancel, ExportCancelled, ParityReport, TorchPipeline, compare
+from engine.export.parity import TOP1_THRESHOLD, ParityReport, TorchPipeline, compare
 from engine.export.quantize import CALIBRATION_IMAGES, calibration_feeds, latency_ms, quantize_core
+from engine.export.result import ExportResult, failed_path, parity_path_for
 from engine.imaging import load_rgb_array
-from engine.runs.folder import BEST, CONFIG, load_run_model, now_iso, read_info
+from engine.progress import Progress
+from engine.runs.checkpoints import load_run_model
+from engine.runs.files import BEST, CONFIG, DATASET, PREDICTIONS, now_iso, read_info
+from engine.runs.manifest import check_images, has_manifest, index_from_manifest, unchanged_images
+from engine.trust.fit_run import CALIBRATING, calibrate_run
+from engine.trust.model import TrustModel, load_trust
 
-StageProgress = Callable[[str, int, int], None]
 MODEL_NAME = "model.onnx"
-PREDICTIONS = "val_predictions.json"
 MAX_BYTES = 2**31 - 1  # protobuf's limit for one serialised message
 MIN_SPEEDUP = 1.1  # a quantised file must be at least this much faster to be chosen by "auto"
 
 
-@dataclass
-class ExportResult:
-    """What an export produced.
-
-    Attributes:
-        onnx_path: The file written: the requested path when parity passed, else the
-            ``.failed-parity.onnx`` file beside it.
-        passed: Whether parity passed (only then is ``onnx_path`` the requested path).
-        parity: The parity report of the file written.
-        parity_path: The JSON parity report stored beside the file.
-        size_bytes: Size of the file.
-        opset: ONNX opset of the graph.
-        quantization: ``none`` (float32), ``dynamic`` or ``static`` (INT8).
-        quantization_note: Why that quantisation was chosen (with ``auto``) or empty.
-        latency_ms: Batch-1 latency of each candidate measured with ``auto``.
-        seconds: Total time of the export.
-    """
-
-    onnx_path: str
-    passed: bool
-    parity: ParityReport
-    parity_path: str
-    size_bytes: int
-    opset: int
-    quantization: str = "none"
-    quantization_note: str = ""
-    latency_ms: dict[str, float] = field(default_factory=dict)
-    seconds: float = 0.0
-
-    def to_dict(self) -> dict[str, Any]:
-        """JSON-ready summary (the CLI's ``--json`` line): parity figures at the top level."""
-        data = dataclasses.asdict(self)
-        parity = data.pop("parity")
-        parity["passed"] = self.passed
-        data.update(
-            {k: parity[k] for k in ("top1_agreement", "max_abs_diff", "mean_abs_diff", "images_compared")}
-        )
-        data["disagreements"] = parity["disagreements"]
-        data["parity"] = parity
-        return data
-
-    @property
-    def message(self) -> str:
-        """A line for people saying where the file is and whether it can be trusted."""
-        summary = self.parity.summary()
-        if self.passed:
-            return (
-                f"{summary}\nexported {self.onnx_path} ({self.size_bytes / 1e6:.1f} MB, {self.quantization})"
-            )
-        return (
-            f"{summary}\nEXPORT FAILED PARITY: the file does NOT reproduce the app's predictions. "
-            f"It was kept for inspection as {self.onnx_path}; nothing was written at the requested path."
-        )
-
-
-def failed_path(path: Path) -> Path:
-    """``model.onnx`` -> ``model.failed-parity.onnx``."""
-    return path.with_name(f"{path.stem}.failed-parity{path.suffix or '.onnx'}")
-
-
-def parity_path_for(path: Path) -> Path:
-    """``model.onnx`` -> ``model.parity.json``."""
-    return path.with_name(f"{path.stem}.parity.json")
-
-
 def validation_images(run_dir: str | Path) -> list[str]:
-    """The run's validation images: those its best epoch was scored on, else a re-scan's split.
+    """The run's validation images: those its best epoch was scored on, else its ``dataset.json`` split.
+
+    Images that changed or are gone since the run are left out; a run from before ``dataset.json``
+    falls back to a re-scan of its ``data_dir``.
 
     Returns:
         Existing image paths (empty if the dataset is gone).
@@ -122,6 +65,9 @@ def validation_images(run_dir: str | Path) -> list[str]:
         paths = [str(row["path"]) for row in rows]
     except (OSError, ValueError, KeyError, TypeError):
         paths = []
+    if has_manifest(run_dir):
+        changed = check_images(run_dir, paths)
+        return [p for p in paths if p not in changed] or unchanged_images(run_dir, VAL)
     existing = [p for p in paths if Path(p).is_file()]
     if existing:
         return existing
@@ -198,29 +144,46 @@ class _Exporter:
         run_dir: Path,
         opset: int,
         threads: int | None,
-        progress: StageProgress | None,
-        cancel: Cancel | None,
+        progress: Progress | None,
+        control: RunControl,
     ) -> None:
         self.run_dir, self.opset, self.threads = run_dir, opset, threads
-        self.progress, self.cancel = progress, cancel
+        self.progress, self.control = progress, control
         if not (run_dir / BEST).is_file():
             read_info(run_dir)  # a clear error when the folder is not a run at all
             raise RunError(f"{run_dir}: {BEST} is missing: the run ended before any weights were saved")
         self.model, self.info = load_run_model(run_dir)
+        self.trust = load_trust(run_dir) or self.calibrate()
         self.specs, self.input_of_backbone = distinct_specs(self.info.preprocess)
         self.exported = now_iso()
         self.notes: list[str] = []
 
-    def stage(self, name: str, done: int = 0, total: int = 1) -> None:
-        if self.cancel is not None and self.cancel():
-            raise ExportCancelled("export cancelled")
+    def calibrate(self) -> TrustModel | None:
+        """Calibrate a run trained before calibration existed, from its recorded dataset (if any)."""
+        if not has_manifest(self.run_dir):
+            return None
+        self.stage(CALIBRATING)
+        try:
+            index = index_from_manifest(self.run_dir)
+        except (RunError, DatasetError):
+            return None  # images moved or gone: export without rejection rather than not at all
+        return calibrate_run(self.run_dir, index.subset(TRAIN), index.subset(VAL), torch.device("cpu"),
+                             self.report, self.control)
+
+    def stage(self, name: str) -> None:
+        """Report the start of a stage; a cancel is honoured here."""
+        self.report(0, 1, name)
+
+    def report(self, done: int, total: int, message: str) -> None:
+        """The export's :class:`~engine.progress.Progress`; a cancel is honoured here too."""
+        self.control.raise_if_cancelled()
         if self.progress:
-            self.progress(name, done, total)
+            self.progress(done, total, message)
 
     def candidates(self, quantize: str, paths: Sequence[str]) -> dict[str, bytes]:
         """Serialised graphs: float32, plus the INT8 variants asked for."""
         self.stage("Exporting the network")
-        core = export_core(self.model, self.specs, self.input_of_backbone, self.opset)
+        core = export_core(self.model, self.specs, self.input_of_backbone, self.opset, self.trust)
         graphs = {"none": self.finish(core, "none")}
         modes = ("dynamic", "static") if quantize == "auto" else (() if quantize == "none" else (quantize,))
         feeds = []
@@ -240,6 +203,8 @@ class _Exporter:
 
     def finish(self, core: onnx.ModelProto, mode: str) -> bytes:
         metadata = metadata_for(self.info, self.opset, self.exported, mode)
+        if self.trust is not None:
+            metadata.update({key: json.dumps(value) for key, value in self.trust.metadata().items()})
         graph = finish_graph(core, self.specs, metadata)
         if graph.ByteSize() > MAX_BYTES:
             raise RunError(
@@ -256,8 +221,8 @@ def export_run(
     quantize: str = "none",
     images: Sequence[str | Path] | None = None,
     threads: int | None = None,
-    progress: StageProgress | None = None,
-    cancel: Cancel | None = None,
+    progress: Progress | None = None,
+    control: RunControl | None = None,
 ) -> ExportResult:
     """Export the best weights of ``run_dir`` to one ONNX file and check parity.
 
@@ -269,8 +234,8 @@ def export_run(
             is at least 10% faster here and disagrees with the app on at most one image.
         images: Images to check parity on; the run's validation images by default.
         threads: ONNX Runtime threads (its default when None).
-        progress: ``progress(stage, done, total)``.
-        cancel: Polled between stages and images; when it returns True the export stops.
+        progress: Reports each stage, and the parity check image by image.
+        control: Cancels between stages and images.
 
     Returns:
         The result; ``passed`` is False when parity failed (the file then has another name).
@@ -279,29 +244,30 @@ def export_run(
         RunError: If the run has no best weights, no parity images exist, or the network is
             too large for one file.
         ValueError: For an unsupported opset or quantisation mode.
-        ExportCancelled: If cancelled.
+        RunCancelled: If ``control`` was cancelled; nothing is written.
     """
     start = time.perf_counter()
     check_opset(opset)
     if quantize not in MODES:
         raise ValueError(f"quantisation must be one of {', '.join(MODES)}, not {quantize!r}")
     run_dir = Path(run_dir)
-    exporter = _Exporter(run_dir, opset, threads, progress, cancel)
+    exporter = _Exporter(run_dir, opset, threads, progress, control or RunControl())
     paths = [str(p) for p in images] if images is not None else validation_images(run_dir)
     if not paths:
         raise RunError(
-            f"{run_dir}: no validation images found to check parity (was the dataset moved?); "
+            f"{run_dir}: none of the validation images listed in {DATASET} is still there unchanged "
+            "(was the dataset moved?); "
             "give images to check with --parity-images"
         )
     graphs = exporter.candidates(quantize, paths)
     sessions = {mode: _session(data, threads) for mode, data in graphs.items()}
     reports = compare(
-        TorchPipeline(exporter.model, exporter.info.preprocess),
+        TorchPipeline(exporter.model, exporter.info.preprocess, exporter.trust),
         sessions,
         paths,
         exporter.info.classes,
-        progress=lambda d, t: exporter.stage("Checking parity", d, t),
-        cancel=cancel,
+        progress=exporter.report,
+        control=exporter.control,
     )
     for mode, report in reports.items():
         if mode != "none":

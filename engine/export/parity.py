@@ -15,21 +15,18 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
-import torch
 
-from engine.data.transforms import EvalPreprocess, to_uint8_chw
-from engine.errors import ImageError, TransferStudioError
+from engine.control import RunControl
+from engine.errors import ImageError
 from engine.export.contract import TOP1_THRESHOLD
 from engine.imaging import load_rgb_array
-from engine.models.backbone_spec import Preprocess
 from engine.models.classifier import TransferModel
+from engine.progress import Progress
+from engine.trust.fit_run import EvalNetwork
+from engine.trust.model import TrustModel
+from engine.trust.temperature import softmax
 
-Progress = Callable[[int, int], None]
-Cancel = Callable[[], bool]
-
-
-class ExportCancelled(TransferStudioError):
-    """The export (or its parity check) was cancelled by the caller."""
+CHECKING_PARITY = "Checking parity"
 
 
 @dataclass
@@ -42,6 +39,8 @@ class ParityReport:
         max_abs_diff: Largest absolute probability difference over all images and classes.
         mean_abs_diff: Mean absolute probability difference.
         max_embedding_diff: Largest absolute difference of the penultimate embedding.
+        max_unknown_score_diff: Largest absolute difference of ``unknown_score`` (files with novelty).
+        unknown_disagreements: Images where the two disagree on "none of my classes".
         disagreements: ``{"path", "torch", "onnx"}`` (class names) where top-1 differs.
         skipped: ``{"path", "reason"}`` for files that did not decode.
         threshold: The top-1 agreement an export needs.
@@ -54,6 +53,8 @@ class ParityReport:
     max_abs_diff: float = 0.0
     mean_abs_diff: float = 0.0
     max_embedding_diff: float = 0.0
+    max_unknown_score_diff: float = 0.0
+    unknown_disagreements: int = 0
     disagreements: list[dict[str, str]] = field(default_factory=list)
     skipped: list[dict[str, str]] = field(default_factory=list)
     threshold: float = TOP1_THRESHOLD
@@ -85,21 +86,32 @@ class ParityReport:
         )
 
 
+Outputs = tuple[np.ndarray, np.ndarray, np.ndarray | None]
+"""``(probabilities, embedding, unknown_score or None)`` of one image."""
+
+
 class TorchPipeline:
-    """The app's evaluation pipeline for one decoded image: preprocess per backbone, network, softmax."""
+    """The app's evaluation pipeline for one decoded image: preprocess per backbone, network, softmax.
 
-    def __init__(self, model: TransferModel, preprocess: Sequence[dict[str, Any]]) -> None:
-        self.model = model.eval()
-        self.pre = [EvalPreprocess(Preprocess.from_dict(d)) for d in preprocess]
+    With the run's trust model the softmax is tempered and the unknown score is computed by the
+    engine's own numpy code (:mod:`engine.trust.novelty`), the reference the graph is checked against.
+    """
 
-    def __call__(self, rgb: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-        """``(probabilities, embedding)`` of one ``HxWx3`` ``uint8`` image."""
-        image = to_uint8_chw(rgb).unsqueeze(0)
-        with torch.no_grad():
-            crops = [pre(image) for pre in self.pre]
-            embedding = self.model.embed(crops[0] if len(crops) == 1 else crops)
-            probs = torch.softmax(self.model.head(embedding), dim=1)
-        return probs[0].numpy(), embedding[0].numpy()
+    def __init__(
+        self, model: TransferModel, preprocess: Sequence[dict[str, Any]], trust: TrustModel | None = None
+    ) -> None:
+        self.network = EvalNetwork(model, preprocess)
+        self.trust = trust
+
+    def __call__(self, rgb: np.ndarray) -> Outputs:
+        """The outputs of one ``HxWx3`` ``uint8`` image."""
+        logits, emb = self.network([rgb])
+        temperature = self.trust.temperature if self.trust else 1.0
+        probs = softmax(logits.astype(np.float64), temperature).astype(np.float32)
+        score = None
+        if self.trust is not None and self.trust.novelty is not None:
+            score = self.trust.novelty.scores(emb, probs.max(axis=1))
+        return probs[0], emb[0], None if score is None else score[0]
 
 
 def _decode(path: str) -> np.ndarray | ImageError:
@@ -119,13 +131,16 @@ def _compare_one(
     report: ParityReport,
     path: str,
     rgb: np.ndarray,
-    reference: tuple[np.ndarray, np.ndarray],
+    reference: Outputs,
     session: Any,
     classes: Sequence[str],
 ) -> tuple[float, int]:
     """Add one image to ``report``; return the sum and count of its absolute differences."""
-    ref_p, ref_e = reference
-    onnx_p, onnx_e = (np.asarray(a)[0] for a in session.run(None, {"images": rgb[None]}))
+    ref_p, ref_e, ref_score = reference
+    onnx_p, onnx_e, *rest = (np.asarray(a)[0] for a in session.run(None, {"images": rgb[None]}))
+    if ref_score is not None and rest:
+        report.max_unknown_score_diff = max(report.max_unknown_score_diff, float(abs(rest[0] - ref_score)))
+        report.unknown_disagreements += int(bool(rest[1]) != bool(ref_score > 1.0))
     diff = np.abs(onnx_p.astype(np.float64) - ref_p)
     report.max_abs_diff = max(report.max_abs_diff, float(diff.max()))
     report.max_embedding_diff = max(report.max_embedding_diff, float(np.abs(onnx_e - ref_e).max()))
@@ -138,12 +153,12 @@ def _compare_one(
 
 
 def compare(
-    pipeline: Callable[[np.ndarray], tuple[np.ndarray, np.ndarray]],
+    pipeline: Callable[[np.ndarray], Outputs],
     sessions: Mapping[str, Any],
     paths: Sequence[str | Path],
     classes: Sequence[str],
     progress: Progress | None = None,
-    cancel: Cancel | None = None,
+    control: RunControl | None = None,
 ) -> dict[str, ParityReport]:
     """Run every image through ``pipeline`` (torch) and each ONNX Runtime session, and compare.
 
@@ -154,15 +169,15 @@ def compare(
         One report per key of ``sessions``.
 
     Raises:
-        ExportCancelled: If ``cancel()`` became true.
+        RunCancelled: If ``control`` was cancelled.
     """
     start = time.perf_counter()
     reports = {name: ParityReport() for name in sessions}
     sums = dict.fromkeys(sessions, (0.0, 0))
     names = [str(p) for p in paths]
     for done, (path, rgb) in enumerate(decoded(names), start=1):
-        if cancel is not None and cancel():
-            raise ExportCancelled("export cancelled")
+        if control is not None:
+            control.raise_if_cancelled()
         if isinstance(rgb, ImageError):
             for report in reports.values():
                 report.skipped.append({"path": path, "reason": rgb.reason})
@@ -172,7 +187,7 @@ def compare(
                 diff_sum, n = _compare_one(reports[name], path, rgb, reference, session, classes)
                 sums[name] = (sums[name][0] + diff_sum, sums[name][1] + n)
         if progress:
-            progress(done, len(names))
+            progress(done, len(names), CHECKING_PARITY)
     for name, report in reports.items():
         agree = report.images_compared - len(report.disagreements)
         report.top1_agreement = agree / report.images_compared if report.images_compared else 1.0

@@ -21,8 +21,8 @@ import numpy as np
 import onnx
 import torch
 
+from engine.data.preprocess import Preprocess
 from engine.data.transforms import EvalPreprocess, to_uint8_chw
-from engine.models.backbone_spec import Preprocess
 
 QUANTISED_OPS = ["Conv", "MatMul", "Gemm"]
 CALIBRATION_IMAGES = 32

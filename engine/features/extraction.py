@@ -12,8 +12,9 @@ import os
 import sqlite3
 import threading
 import warnings
+from collections import deque
 from collections.abc import Callable, Iterator, Sequence
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -22,15 +23,19 @@ import torch
 from torch import nn
 
 from engine.control import RunControl
+from engine.data.content import file_sha1
+from engine.data.preprocess import Preprocess
 from engine.data.scan import Sample
 from engine.data.transforms import EvalTransform, to_uint8_chw, train_transform
 from engine.errors import ImageError
+from engine.filenames import is_utf8
 from engine.imaging import load_rgb_array
-from engine.models.backbone_spec import Preprocess
 from engine.paths import cache_dir
+from engine.progress import Progress
 
-Progress = Callable[[int, int], None]
+EXTRACTING = "Computing features"
 Extractor = Callable[[torch.Tensor], np.ndarray]
+READ_AHEAD_BATCHES = 3  # decoded images waiting for the network, in batches (bounds memory)
 
 
 def module_digest(module: nn.Module) -> str:
@@ -64,17 +69,24 @@ class FeatureStore:
         self._db.close()
 
     def content_key(self, path: str) -> str:
-        """SHA-1 of the file's bytes, memoised by (path, size, mtime)."""
+        """SHA-1 of the file's bytes, memoised by (path, size, mtime).
+
+        A file name that is not valid UTF-8 is memoised under its raw bytes (a BLOB key, which
+        never equals a TEXT key), so it neither fails nor collides with another name.
+
+        Raises:
+            OSError: If the file cannot be read.
+        """
         st = os.stat(path)
+        key: str | bytes = path if is_utf8(path) else os.fsencode(path)
         with self._lock:
-            row = self._db.execute("SELECT size, mtime, sha FROM file WHERE path=?", (path,)).fetchone()
+            row = self._db.execute("SELECT size, mtime, sha FROM file WHERE path=?", (key,)).fetchone()
         if row and row[0] == st.st_size and row[1] == st.st_mtime_ns:
             return str(row[2])
-        with open(path, "rb") as handle:
-            sha = hashlib.file_digest(handle, "sha1").hexdigest()
+        sha = file_sha1(path)
         with self._lock:
             self._db.execute(
-                "INSERT OR REPLACE INTO file VALUES (?, ?, ?, ?)", (path, st.st_size, st.st_mtime_ns, sha)
+                "INSERT OR REPLACE INTO file VALUES (?, ?, ?, ?)", (key, st.st_size, st.st_mtime_ns, sha)
             )
         return sha
 
@@ -189,29 +201,54 @@ def _decode(sample: Sample, transform: Callable[[torch.Tensor], torch.Tensor]) -
         return transform(to_uint8_chw(load_rgb_array(sample.path)))
     except ImageError as exc:
         return exc
+    except OSError as exc:  # a race with the file system: report the file, never fail the batch
+        return ImageError(sample.path, f"cannot read the file ({exc.strerror or exc})")
+
+
+def _decoded_in_order(
+    items: list[tuple[int, Sample]], transform: Callable[[torch.Tensor], torch.Tensor], window: int
+) -> Iterator[tuple[int, torch.Tensor | ImageError]]:
+    """Decode in threads, at most ``window`` images ahead of the consumer, in order.
+
+    The bound keeps memory flat whatever the dataset size (an unbounded read-ahead held every
+    decoded image, about 0.6 MB each); a window of a few batches still overlaps decoding with
+    the network.
+    """
+    workers = max(2, min(4, os.cpu_count() or 2))
+    with ThreadPoolExecutor(max_workers=workers, thread_name_prefix="ts-features") as pool:
+        pending: deque[tuple[int, Future[torch.Tensor | ImageError]]] = deque()
+        try:
+            for row, sample in items:
+                if len(pending) >= window:
+                    first, future = pending.popleft()
+                    yield first, future.result()
+                pending.append((row, pool.submit(_decode, sample, transform)))
+            while pending:
+                first, future = pending.popleft()
+                yield first, future.result()
+        finally:  # a cancel stops the iteration: drop what is queued, not decode it
+            for _, future in pending:
+                future.cancel()
 
 
 def _batches(
     items: list[tuple[int, Sample]], transform: Callable[[torch.Tensor], torch.Tensor], batch_size: int
 ) -> Iterator[tuple[list[int], list[torch.Tensor], list[tuple[int, ImageError]]]]:
-    """Decode in threads, ahead of the consumer, and yield batches in order."""
-    workers = max(2, min(4, os.cpu_count() or 2))
-    with ThreadPoolExecutor(max_workers=workers) as pool:
-        results = pool.map(lambda item: (item[0], _decode(item[1], transform)), items)
-        ids: list[int] = []
-        tensors: list[torch.Tensor] = []
-        errors: list[tuple[int, ImageError]] = []
-        for row, result in results:
-            if isinstance(result, ImageError):
-                errors.append((row, result))
-            else:
-                ids.append(row)
-                tensors.append(result)
-            if len(tensors) == batch_size:
-                yield ids, tensors, errors
-                ids, tensors, errors = [], [], []
-        if tensors or errors:
+    """Decode in threads, a bounded :data:`READ_AHEAD_BATCHES` batches ahead, and yield batches in order."""
+    ids: list[int] = []
+    tensors: list[torch.Tensor] = []
+    errors: list[tuple[int, ImageError]] = []
+    for row, result in _decoded_in_order(items, transform, READ_AHEAD_BATCHES * batch_size):
+        if isinstance(result, ImageError):
+            errors.append((row, result))
+        else:
+            ids.append(row)
+            tensors.append(result)
+        if len(tensors) == batch_size:
             yield ids, tensors, errors
+            ids, tensors, errors = [], [], []
+    if tensors or errors:
+        yield ids, tensors, errors
 
 
 def view_transform(spec: Preprocess, view: int) -> Callable[[torch.Tensor], torch.Tensor]:
@@ -225,6 +262,20 @@ def view_transform(spec: Preprocess, view: int) -> Callable[[torch.Tensor], torc
         return augment(image)
 
     return seeded
+
+
+def _content_keys(
+    samples: Sequence[Sample], store: FeatureStore, prefix: str, skipped: dict[int, ImageError]
+) -> list[str]:
+    """Each sample's cache key; a file that cannot be read (gone since the scan) goes to ``skipped``."""
+    keys = []
+    for i, sample in enumerate(samples):
+        try:
+            keys.append(f"{prefix}:{store.content_key(sample.path)}")
+        except OSError as exc:
+            skipped[i] = ImageError(sample.path, f"cannot read the file ({exc.strerror or exc})")
+            keys.append(f"{prefix}:unreadable:{i}")
+    return keys
 
 
 def extract_features(
@@ -242,13 +293,13 @@ def extract_features(
 
     ``extractor`` is a factory so that a fully cached run never builds an inference session.
     """
-    keys = [f"{store_prefix}:{view}:{store.content_key(s.path)}" for s in samples]
+    skipped: dict[int, ImageError] = {}
+    keys = _content_keys(samples, store, f"{store_prefix}:{view}", skipped)
     cached = store.get_many(keys)
-    missing = [(i, s) for i, s in enumerate(samples) if keys[i] not in cached]
+    missing = [(i, s) for i, s in enumerate(samples) if keys[i] not in cached and i not in skipped]
     done, total = len(samples) - len(missing), len(samples)
     if progress:
-        progress(done, total)
-    skipped: dict[int, ImageError] = {}
+        progress(done, total, EXTRACTING)
     if missing:
         run = extractor()
         for ids, tensors, errors in _batches(missing, view_transform(spec, view), batch_size):
@@ -262,7 +313,7 @@ def extract_features(
                 cached.update(fresh)
             done += len(ids) + len(errors)
             if progress:
-                progress(done, total)
+                progress(done, total, EXTRACTING)
     kept = [i for i in range(total) if keys[i] in cached]
     vectors = np.stack([cached[keys[i]] for i in kept]) if kept else np.zeros((0, 0), np.float32)
     labels = np.array([samples[i].label for i in kept], dtype=np.int64)

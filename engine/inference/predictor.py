@@ -1,7 +1,8 @@
 """Classify images with an exported Transfer Studio ONNX file, without torch.
 
 The file is checked before ONNX Runtime sees it: it must parse as ONNX, embed all its weights
-(no external data) and carry Transfer Studio's format version in its metadata. Images are
+(no external data, dense or sparse) and use only known operators (:mod:`engine.inference.model_checks`),
+and carry Transfer Studio's format version in its metadata. Images are
 decoded with the same robust loader as training (:func:`engine.imaging.load_rgb_array`) in a
 thread pool, grouped by size (the graph takes one height and width per batch) and run through
 the best available execution provider. A file that cannot be decoded becomes an error result,
@@ -13,15 +14,15 @@ from __future__ import annotations
 import json
 import os
 from collections import deque
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 import onnx
 
+from engine.control import RunControl
 from engine.data.scan import iter_image_files
 from engine.errors import ImageError, ModelFileError
 from engine.export.contract import (
@@ -29,93 +30,16 @@ from engine.export.contract import (
     FORMAT_KEY,
     INPUT_NAME,
     JSON_KEYS,
+    OPTIONAL_JSON_KEYS,
     PARITY_KEY,
     PROBS_NAME,
     SUPPORTED_FORMATS,
+    UNKNOWN_SCORE_NAME,
 )
 from engine.imaging import load_rgb_array
-
-PREFERRED_PROVIDERS = (
-    "CUDAExecutionProvider",
-    "CoreMLExecutionProvider",
-    "DmlExecutionProvider",
-    "CPUExecutionProvider",
-)
-Progress = Callable[[int, int], None]
-Cancel = Callable[[], bool]
-
-
-@dataclass(frozen=True)
-class Prediction:
-    """The network's answer for one image.
-
-    Attributes:
-        probabilities: One probability per class, in the order of ``classes``.
-        embedding: The penultimate features (for "none of my classes" checks).
-        classes: The class names.
-    """
-
-    probabilities: np.ndarray
-    embedding: np.ndarray
-    classes: tuple[str, ...]
-
-    @property
-    def label(self) -> str:
-        """The most probable class."""
-        return self.classes[int(np.argmax(self.probabilities))]
-
-    @property
-    def probability(self) -> float:
-        """Probability of :attr:`label`."""
-        return float(np.max(self.probabilities))
-
-    def top(self, k: int) -> list[tuple[str, float]]:
-        """The ``k`` most probable ``(label, probability)`` pairs, best first."""
-        order = np.argsort(-self.probabilities, kind="stable")[: max(1, k)]
-        return [(self.classes[i], float(self.probabilities[i])) for i in order]
-
-
-@dataclass(frozen=True)
-class PathResult:
-    """One file's outcome: its top-k labels (and optionally the embedding), or the error."""
-
-    path: str
-    top: tuple[tuple[str, float], ...] = ()
-    embedding: np.ndarray | None = None
-    error: str | None = None
-
-    @property
-    def ok(self) -> bool:
-        """Whether the file was classified."""
-        return self.error is None
-
-    def to_dict(self) -> dict[str, Any]:
-        """JSON-ready: ``path``, ``label``, ``probability``, ``top`` (and ``embedding``), or ``error``."""
-        if self.error is not None:
-            return {"path": self.path, "error": self.error}
-        data: dict[str, Any] = {
-            "path": self.path,
-            "label": self.top[0][0],
-            "probability": self.top[0][1],
-            "top": [{"label": label, "probability": p} for label, p in self.top],
-        }
-        if self.embedding is not None:
-            data["embedding"] = [float(v) for v in self.embedding]
-        return data
-
-
-def _tensors(graph: onnx.GraphProto) -> Iterator[onnx.TensorProto]:
-    """Every tensor stored in a graph: initializers and node attributes, subgraphs included."""
-    yield from graph.initializer
-    for node in graph.node:
-        for attr in node.attribute:
-            if attr.HasField("t"):
-                yield attr.t
-            yield from attr.tensors
-            if attr.HasField("g"):
-                yield from _tensors(attr.g)
-            for sub in attr.graphs:
-                yield from _tensors(sub)
+from engine.inference.model_checks import check_model, open_session
+from engine.inference.results import PathResult, Prediction, rejection_threshold
+from engine.progress import Progress
 
 
 def _parse(path: Path, data: bytes) -> onnx.ModelProto:
@@ -143,6 +67,9 @@ def _metadata(path: Path, model: onnx.ModelProto) -> dict[str, Any]:
     try:
         for key in JSON_KEYS:
             meta[key] = json.loads(raw[key])
+        for key in OPTIONAL_JSON_KEYS:
+            if key in raw:
+                meta[key] = json.loads(raw[key])
     except (KeyError, ValueError) as exc:
         raise ModelFileError(f"{path}: the model's metadata is incomplete or damaged ({exc})") from exc
     if not isinstance(meta["classes"], list) or not meta["classes"]:
@@ -192,11 +119,7 @@ def read_model_file(path: str | Path) -> tuple[bytes, dict[str, Any]]:
     if not data:
         raise ModelFileError(f"{path}: the model file is empty")
     model = _parse(path, data)
-    if any(t.data_location == onnx.TensorProto.EXTERNAL for t in _tensors(model.graph)):
-        raise ModelFileError(
-            f"{path}: the model declares external data (weights in separate files); Transfer Studio "
-            "models embed every weight, so this file is refused"
-        )
+    check_model(path, model)
     meta = _metadata(path, model)
     _check_graph(path, model, len(meta["classes"]))
     parity = meta.get(PARITY_KEY)
@@ -207,32 +130,6 @@ def read_model_file(path: str | Path) -> tuple[bytes, dict[str, Any]]:
             "trusted; export the run again"
         )
     return data, meta
-
-
-def pick_providers(available: Iterable[str]) -> list[str]:
-    """The best available execution providers, in order, the CPU always last."""
-    have = set(available)
-    return [p for p in PREFERRED_PROVIDERS if p in have] or ["CPUExecutionProvider"]
-
-
-def _session(data: bytes, providers: Sequence[str] | None, threads: int | None) -> Any:
-    import onnxruntime as ort
-
-    chosen = list(providers) if providers else pick_providers(ort.get_available_providers())
-    options = ort.SessionOptions()
-    options.graph_optimization_level = ort.GraphOptimizationLevel.ORT_ENABLE_ALL
-    options.log_severity_level = 3
-    if threads:
-        options.intra_op_num_threads = threads
-    if "DmlExecutionProvider" in chosen:  # DirectML's documented requirements
-        options.enable_mem_pattern = False
-        options.execution_mode = ort.ExecutionMode.ORT_SEQUENTIAL
-    try:
-        return ort.InferenceSession(data, options, providers=chosen)
-    except Exception:
-        if chosen == ["CPUExecutionProvider"]:
-            raise
-        return ort.InferenceSession(data, options, providers=["CPUExecutionProvider"])
 
 
 def as_rgb(image: np.ndarray) -> np.ndarray:
@@ -285,9 +182,13 @@ class OnnxPredictor:
         providers: ONNX Runtime execution providers; the best available when None.
         threads: Intra-op threads; ONNX Runtime's default (physical cores) when None.
         batch_size: Most images per ONNX Runtime call.
+        reject: "none of my classes": ``"auto"`` uses the threshold chosen at export (it accepts
+            95% of the validation images), ``"off"`` never rejects, a number sets the threshold on
+            ``unknown_score``. A model exported without rejection ignores it (see :attr:`novelty_note`).
 
     Raises:
         ModelFileError: See :func:`read_model_file`.
+        ValueError: For a ``reject`` that is neither "auto", "off" nor a positive number.
     """
 
     def __init__(
@@ -296,23 +197,34 @@ class OnnxPredictor:
         providers: Sequence[str] | None = None,
         threads: int | None = None,
         batch_size: int = 16,
+        reject: str | float = "auto",
     ) -> None:
         self.path = Path(path)
         data, self.metadata = read_model_file(self.path)
         self.classes: tuple[str, ...] = tuple(str(c) for c in self.metadata["classes"])
         self.batch_size = max(1, int(batch_size))
-        self.session = _session(data, providers, threads)
+        self.session = open_session(self.path, data, providers, threads)
         self.providers: list[str] = list(self.session.get_providers())
-        self._has_embedding = EMBED_NAME in {o.name for o in self.session.get_outputs()}
+        outputs = {o.name for o in self.session.get_outputs()}
+        self._has_embedding = EMBED_NAME in outputs
+        self.has_novelty = UNKNOWN_SCORE_NAME in outputs
+        self.threshold = rejection_threshold(reject) if self.has_novelty else None
 
-    def _run(self, batch: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-        names = [PROBS_NAME, EMBED_NAME] if self._has_embedding else [PROBS_NAME]
-        outputs = self.session.run(names, {INPUT_NAME: batch})
-        probs = np.asarray(outputs[0], dtype=np.float32)
-        embedding = (
-            np.asarray(outputs[1], dtype=np.float32) if self._has_embedding else np.zeros((len(batch), 0))
-        )
-        return probs, embedding
+    @property
+    def novelty_note(self) -> str | None:
+        """Said once for a model that cannot answer "none of my classes"; None otherwise."""
+        if self.has_novelty:
+            return None
+        return (f"{self.path.name} was exported before 'none of my classes' existed: every image gets one "
+                "of its classes. Export the run again to add rejection.")
+
+    def _run(self, batch: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray | None]:
+        names = [PROBS_NAME] + [EMBED_NAME] * self._has_embedding + [UNKNOWN_SCORE_NAME] * self.has_novelty
+        outputs = dict(zip(names, self.session.run(names, {INPUT_NAME: batch}), strict=True))
+        probs = np.asarray(outputs[PROBS_NAME], dtype=np.float32)
+        embedding = np.asarray(outputs.get(EMBED_NAME, np.zeros((len(batch), 0))), dtype=np.float32)
+        score = outputs.get(UNKNOWN_SCORE_NAME)
+        return probs, embedding, None if score is None else np.asarray(score, dtype=np.float32)
 
     def predict_arrays(self, images: Sequence[np.ndarray]) -> list[Prediction]:
         """Classify decoded ``HxWx3`` ``uint8`` RGB images (any sizes), in order.
@@ -328,9 +240,12 @@ class OnnxPredictor:
         for indices in by_shape.values():
             for start in range(0, len(indices), self.batch_size):
                 chunk = indices[start : start + self.batch_size]
-                probs, embedding = self._run(np.stack([rgb[i] for i in chunk]))
+                probs, embedding, score = self._run(np.stack([rgb[i] for i in chunk]))
                 for row, i in enumerate(chunk):
-                    results[i] = Prediction(probs[row], embedding[row], self.classes)
+                    unknown_score = None if score is None else float(score[row])
+                    results[i] = Prediction(
+                        probs[row], embedding[row], self.classes, unknown_score, self.threshold
+                    )
         return [r for r in results if r is not None]
 
     def predict_paths(
@@ -338,7 +253,7 @@ class OnnxPredictor:
         paths: Iterable[str | Path],
         top_k: int = 5,
         progress: Progress | None = None,
-        cancel: Cancel | None = None,
+        control: RunControl | None = None,
         embeddings: bool = False,
         workers: int | None = None,
     ) -> Iterator[PathResult]:
@@ -350,8 +265,8 @@ class OnnxPredictor:
         Args:
             paths: Image files and folders.
             top_k: Labels per result.
-            progress: ``progress(done, total)`` after each chunk.
-            cancel: Polled between chunks; when it returns True the iteration stops.
+            progress: Reports after each chunk.
+            control: Checked between chunks; a cancel drops pending decodes and raises RunCancelled.
             embeddings: Include each image's embedding.
             workers: Decoding threads (up to 4 by default).
         """
@@ -366,16 +281,16 @@ class OnnxPredictor:
                     path, missing = files[position]
                     pending.append((path, missing, None if missing else pool.submit(_decode, path)))
                     position += 1
-                if cancel is not None and cancel():
+                if control is not None and control.cancelled:
                     for _, _, future in pending:
                         if future is not None:
                             future.cancel()
-                    return
+                    control.raise_if_cancelled()
                 batch = [pending.popleft() for _ in range(min(chunk, len(pending)))]
                 yield from self._classify(batch, top_k, embeddings)
                 done += len(batch)
                 if progress:
-                    progress(done, len(files))
+                    progress(done, len(files), "Classifying")
 
     def _classify(
         self,
@@ -391,7 +306,9 @@ class OnnxPredictor:
             if i in predictions:
                 pred = predictions[i]
                 embedding = pred.embedding if embeddings else None
-                results.append(PathResult(str(path), tuple(pred.top(top_k)), embedding))
+                results.append(PathResult(
+                    str(path), tuple(pred.top(top_k)), embedding, None, pred.unknown_score, pred.unknown
+                ))
             else:
                 results.append(PathResult(str(path), error=str(value)))
         return results

@@ -18,7 +18,8 @@ Family quirks:
 * AlexNet, VGG and MobileNet v3 keep their hidden fully-connected layers: the features are the
   penultimate 4096 (1280/1024 for MobileNet v3) activations.
 * ViT-B/16 accepts exactly 224x224 input.
-* ``efficientnet_lite0`` is the bundled default; see :mod:`engine.models.lite0`.
+* ``efficientnet_lite0`` (the default), ``efficientnet_lite1`` and ``efficientnet_lite2`` are bundled
+  with the app and work offline; see :mod:`engine.models.lite`.
 """
 
 from __future__ import annotations
@@ -30,10 +31,11 @@ from typing import Any
 
 from torch import nn
 
-from engine.models.backbone_spec import Preprocess, SourceInfo, as_triple
+from engine.data.preprocess import Preprocess, as_triple
+from engine.models.backbone_spec import SourceInfo
 from engine.models.layer_grouping import GroupRule, by_stride, fixed, numbered, vit_groups
-from engine.models.lite0 import LITE0_GROUPS, create_lite0, keys_by_position, lite0_info
-from engine.models.weights import StateDict
+from engine.models.lite import LITE_GROUPS, create_lite, keys_by_position, lite_info
+from engine.models.state_dicts import StateDict
 
 KeyAdapter = Callable[[StateDict, Callable[[], StateDict]], StateDict]
 
@@ -143,7 +145,7 @@ _GOOGLENET_GROUPS = [
 
 FAMILIES: dict[str, Family] = {
     "efficientnet_lite": Family(
-        "classifier", fixed(LITE0_GROUPS), create_lite0, lite0_info, adapt=keys_by_position
+        "classifier", fixed(LITE_GROUPS), create_lite, lite_info, adapt=keys_by_position
     ),
     "alexnet": Family("classifier.6", by_stride("features", [("fc", ["classifier"])])),
     "vgg": Family("classifier.6", by_stride("features", [("fc", ["classifier"])])),
@@ -180,6 +182,12 @@ class Entry:
 ENTRIES: dict[str, Entry] = {
     "efficientnet_lite0": Entry(
         "efficientnet_lite", 1280, "Default. Bundled weights, works offline, fast on a CPU."
+    ),
+    "efficientnet_lite1": Entry(
+        "efficientnet_lite", 1280, "Bundled weights, works offline; slower than Lite0, often more accurate."
+    ),
+    "efficientnet_lite2": Entry(
+        "efficientnet_lite", 1280, "Bundled weights, works offline; slowest Lite, often the most accurate."
     ),
     "alexnet": Entry("alexnet", 4096, "Historic 2012 network; large and inaccurate."),
     "vgg11_bn": Entry("vgg", 4096, "VGG-11 with batch norm; large, slow."),

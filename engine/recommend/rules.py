@@ -1,6 +1,6 @@
 """The recommender's grid and decision rules: from measurements to a strategy, with a reason.
 
-The grid (size x similarity to ImageNet):
+The grid (size x similarity to ImageNet; the size bands are :mod:`engine.data.thresholds`):
 
 * small & similar: frozen backbone, a head on cached features (``features``; ``stack`` when
   several good backbones complement each other);
@@ -19,10 +19,10 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from engine.data.thresholds import VERY_LARGE_PER_CLASS, size_band
+from engine.recommend.evidence import ProbeCurve
 from engine.training.strategies import default_freeze_k
 
-LARGE_PER_CLASS = 500
-VERY_LARGE_PER_CLASS = 5000
 SIMILAR_CONFIDENCE = 0.4
 SIMILAR_PROBE = 0.9
 VERY_DISSIMILAR_PROBE = 0.6
@@ -46,6 +46,8 @@ class Measurement:
         groups: Number of layer groups (for ``partial``'s k).
         kept: Indices of the sample images this backbone could read.
         features: The sample's vectors (rows match ``kept``).
+        save_s: Seconds to write the model's checkpoint once.
+        curve: The probe's learning curve on the sample (None when it could not be measured).
     """
 
     name: str
@@ -56,6 +58,8 @@ class Measurement:
     extract_s: float | None = None
     kept: tuple[int, ...] = ()
     features: np.ndarray = field(default_factory=lambda: np.zeros((0, 0), np.float32), repr=False)
+    save_s: float = 0.0
+    curve: ProbeCurve | None = None
 
     @property
     def accuracy(self) -> float:
@@ -85,7 +89,7 @@ def place_on_grid(size: DatasetSize, best: Measurement) -> tuple[str, str]:
     confidence = best.scores.get("imagenet_confidence")
     looks_like = confidence is None or confidence >= SIMILAR_CONFIDENCE
     similar = best.accuracy >= SIMILAR_PROBE and looks_like
-    return ("large" if size.per_class >= LARGE_PER_CLASS else "small", "similar" if similar else "dissimilar")
+    return size_band(size.per_class), "similar" if similar else "dissimilar"
 
 
 def very_dissimilar(best: Measurement) -> bool:

@@ -95,7 +95,7 @@ def fit_softmax(
     onehot = torch.nn.functional.one_hot(torch.from_numpy(y.astype(np.int64)), classes).float()
     n = len(xt)
     with single_thread():
-        lipschitz = 0.5 * float(torch.linalg.matrix_norm(xt, ord=2)) ** 2 / n + l2
+        lipschitz = 0.5 * spectral_norm(xt) ** 2 / n + l2
     root = math.sqrt(lipschitz / l2)
     momentum = (root - 1) / (root + 1)
     decay = torch.ones(xt.shape[1], 1)
@@ -117,6 +117,25 @@ def fit_softmax(
     return w.numpy()
 
 
+def spectral_norm(x: torch.Tensor, iterations: int = 30) -> float:
+    """The largest singular value of ``x`` by power iteration, 2% high to stay a safe upper bound.
+
+    A full SVD of a 2,000 x 1,281 matrix costs seconds on 2 cores; 30 matrix-vector products
+    cost milliseconds and come within a fraction of a percent for these feature matrices.
+    """
+    v = torch.ones(x.shape[1], dtype=x.dtype) / x.shape[1] ** 0.5
+    sigma = 0.0
+    for _ in range(iterations):
+        u = x @ v
+        v = x.T @ u
+        norm = float(v.norm())
+        if norm == 0.0:
+            return 0.0
+        v /= norm
+        sigma = norm ** 0.5
+    return 1.02 * sigma
+
+
 @contextmanager
 def single_thread() -> Iterator[None]:
     """Run small torch problems on one thread: thread hand-offs cost more than they save there."""
@@ -128,7 +147,7 @@ def single_thread() -> Iterator[None]:
         torch.set_num_threads(previous)
 
 
-def _standardise(train: np.ndarray, test: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+def standardise(train: np.ndarray, test: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """Standardise with the training rows' statistics, then rotate onto their row space.
 
     An L2-regularised linear model's weights lie in the span of its training rows, so when there
@@ -158,6 +177,25 @@ def linear_probe_accuracy(
     Returns:
         The accuracy, or None when a class has fewer than two samples.
     """
+    per_fold = probe_fold_accuracies(features, labels, folds, lambdas, seed)
+    if per_fold is None:
+        return None
+    correct, sizes = per_fold
+    return float(correct.sum() / sizes.sum())
+
+
+def probe_fold_accuracies(
+    features: np.ndarray,
+    labels: np.ndarray,
+    folds: int = 5,
+    lambdas: tuple[float, ...] = LAMBDAS,
+    seed: int = 0,
+) -> tuple[np.ndarray, np.ndarray] | None:
+    """Per fold, the right answers of the best regularisation strength, and the fold's size.
+
+    The strength is the one with the most right answers over all folds (as
+    :func:`linear_probe_accuracy` picks it); None when a class has fewer than two samples.
+    """
     counts = np.bincount(labels)
     folds = min(folds, int(counts[counts > 0].min()))
     if folds < 2:
@@ -165,22 +203,29 @@ def linear_probe_accuracy(
     assignment = stratified_folds(labels, folds, seed)
     classes = int(labels.max()) + 1
     x = features.astype(np.float64)
-    correct = dict.fromkeys(lambdas, 0)
+    correct = {l2: np.zeros(folds) for l2 in lambdas}
     with single_thread():
         for fold in range(folds):
-            _score_fold(x, labels, assignment == fold, classes, correct)
-    return max(correct.values()) / len(labels)
+            _score_fold(x, labels, assignment == fold, classes, correct, fold)
+    best = max(lambdas, key=lambda l2: correct[l2].sum())
+    sizes = np.bincount(assignment, minlength=folds).astype(np.float64)
+    return correct[best], sizes
 
 
 def _score_fold(
-    x: np.ndarray, labels: np.ndarray, test: np.ndarray, classes: int, correct: dict[float, int]
+    x: np.ndarray,
+    labels: np.ndarray,
+    test: np.ndarray,
+    classes: int,
+    correct: dict[float, np.ndarray],
+    fold: int,
 ) -> None:
     """Fit one fold for every regularisation strength; add the right test answers to ``correct``."""
-    x_train, x_test = _standardise(x[~test], x[test])
+    x_train, x_test = standardise(x[~test], x[test])
     for l2 in correct:
         w = fit_softmax(x_train, labels[~test], classes, l2)
         pred = (np.hstack([x_test, np.ones((len(x_test), 1))]) @ w).argmax(axis=1)
-        correct[l2] += int((pred == labels[test]).sum())
+        correct[l2][fold] += int((pred == labels[test]).sum())
 
 
 @dataclass(frozen=True)

@@ -1,11 +1,14 @@
-"""``fit``: from a dataset folder (or index) and a config to a run folder with the best weights."""
+"""``fit``: from a dataset folder (or index) and a resolved config to a run folder with the best weights.
+
+``fit`` never chooses the strategy: ``auto`` is resolved by whoever starts the run
+(:func:`engine.runs.launch.start_run`), which passes the reason along to be recorded. Epochs are
+counted from 1 in events, ``history.json`` and ``run.json``.
+"""
 
 from __future__ import annotations
 
-import dataclasses
 import time
 from collections.abc import Sequence
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -32,66 +35,19 @@ from engine.events import (
 )
 from engine.models.classifier import TransferModel, set_train_mode
 from engine.models.registry import build_backbone, get_spec
-from engine.recommend.recommender import resolve_auto
-from engine.runs.folder import RunInfo, RunWriter, load_run_model, new_run_dir, now_iso, read_training_state
-from engine.training.step import Precision, loss_and_accuracy, train_step
+from engine.runs.checkpoints import load_run_model, read_training_state, restore_training
+from engine.runs.evaluation import loss_and_accuracy, predictions_file
+from engine.runs.files import PREDICTIONS, RunInfo, new_run_dir, now_iso
+from engine.runs.manifest import write_manifest
+from engine.runs.writer import RunWriter
+from engine.training.early_stopping import EarlyStopping
+from engine.training.optim import class_weights, make_optimizer, make_scheduler
+from engine.training.step import Precision, train_step
 from engine.training.strategies import setup_strategy
 from engine.training.tasks import FeatureTask, ImageTask, ValPredictions
-
-PREDICTIONS = "val_predictions.json"
-
+from engine.trust.fit_run import calibrate_run
 
 CANCELLED_MESSAGE = "cancelled by the user; the best weights so far are kept"
-
-
-@dataclass
-class RunResult:
-    """How a run ended and where its files are."""
-
-    status: RunStatus
-    run_dir: str
-    strategy: str
-    backbones: list[str]
-    device: str
-    best_epoch: int
-    best_val_acc: float
-    epochs_completed: int
-    seconds: float
-    skipped: list[dict[str, str]] = field(default_factory=list)
-    message: str = ""
-    reason: str = ""
-
-    def to_dict(self) -> dict[str, object]:
-        """JSON-ready summary (the CLI's ``--json`` line)."""
-        data = dataclasses.asdict(self)
-        data["status"] = self.status.value
-        return data
-
-
-def class_weights(labels: np.ndarray, num_classes: int) -> torch.Tensor | None:
-    """Inverse-frequency weights (mean 1) when classes are imbalanced by more than 1.5x, else None."""
-    counts = np.bincount(labels, minlength=num_classes).astype(np.float64)
-    present = counts[counts > 0]
-    if len(present) == 0 or present.max() <= 1.5 * present.min():
-        return None
-    weights = np.where(counts > 0, counts.sum() / np.maximum(counts, 1) / num_classes, 0.0)
-    return torch.tensor(weights / weights[counts > 0].mean(), dtype=torch.float32)
-
-
-def _optimizer(config: TrainConfig, groups: list[dict[str, object]]) -> torch.optim.Optimizer:
-    if config.optimizer == "sgd":
-        return torch.optim.SGD(
-            groups, lr=config.lr or 1e-3, momentum=config.momentum, weight_decay=config.weight_decay
-        )
-    return torch.optim.AdamW(groups, lr=config.lr or 1e-3, weight_decay=config.weight_decay)
-
-
-def _scheduler(config: TrainConfig, optimizer: torch.optim.Optimizer) -> torch.optim.lr_scheduler.LRScheduler:
-    if config.schedule == "step":
-        return torch.optim.lr_scheduler.StepLR(optimizer, config.step_size, config.gamma)
-    if config.schedule == "cosine":
-        return torch.optim.lr_scheduler.CosineAnnealingLR(optimizer, T_max=max(1, int(config.epochs or 1)))
-    return torch.optim.lr_scheduler.LambdaLR(optimizer, lambda _: 1.0)
 
 
 def _init_head_from(model: TransferModel, config: TrainConfig, classes: list[str]) -> None:
@@ -112,7 +68,12 @@ class _Trainer:
     """One run's state; ``fit`` is the public entry point."""
 
     def __init__(
-        self, config: TrainConfig, emit: CallbackList, control: RunControl, index: DatasetIndex | None
+        self,
+        config: TrainConfig,
+        emit: CallbackList,
+        control: RunControl,
+        index: DatasetIndex | None,
+        reason: str = "",
     ) -> None:
         self.started = time.perf_counter()
         self.previous_seconds = 0.0  # of the earlier sessions of a resumed run
@@ -126,19 +87,16 @@ class _Trainer:
             config.data_dir,
             config.val_fraction,
             config.seed,
-            progress=lambda d, t: self.stage("Checking images", d, t),
+            progress=self.stage,
         )
-        self.reason = ""
-        if config.strategy == "auto":
-            self.config, self.reason = resolve_auto(
-                self.config, self.index, self.stage, control
-            )
+        self.reason = reason
+        self.finished = RunFinished(RunStatus.FAILED, "", 0, 0.0, 0, 0.0)  # replaced when the run ends
         self.config = self.config.resolved(on_cpu=self.device.type == "cpu")
         self.precision = Precision.for_device(self.device, self.config.amp)
 
-    def stage(self, name: str, done: int, total: int) -> None:
-        """Report a preparatory stage's progress; a cancel is honoured here too."""
-        self.emit(StageChanged(name, done, total))
+    def stage(self, done: int, total: int, message: str) -> None:
+        """Report a preparatory stage's progress (a ``Progress``); a cancel is honoured here too."""
+        self.emit(StageChanged(message, done, total))
         self.control.raise_if_cancelled()
 
     def build(self) -> TransferModel:
@@ -172,9 +130,15 @@ class _Trainer:
             train_images=len(self.index.subset(TRAIN)),
             val_images=len(self.index.subset(VAL)),
             skipped=[s.to_dict() for s in self.index.skipped],
-            message=self.reason,
+            strategy_requested="auto" if self.reason else cfg.strategy,
+            strategy_reason=self.reason,
         )
         return RunWriter(run_dir, info, cfg.to_dict())
+
+    def record_dataset(self, writer: RunWriter) -> None:
+        """Write ``dataset.json``: the images this run trains on, so that the folder alone can rebuild it."""
+        unreadable = write_manifest(writer.dir, self.index, self.stage, self.control)
+        writer.info.skipped += [s.to_dict() for s in unreadable]
 
     def task(self, model: TransferModel) -> FeatureTask | ImageTask:
         train, val = self.index.subset(TRAIN), self.index.subset(VAL)
@@ -210,10 +174,12 @@ def _train_epoch(
     epoch: int,
 ) -> tuple[float, float, float]:
     """One pass over the training data; returns loss, accuracy and images per second."""
+    if isinstance(task, FeatureTask):  # the head alone, on cached vectors: few Python steps
+        return task.train_epoch(optimizer, criterion, epoch, tr.checkpoint, tr.emit)
     set_train_mode(model, tr.setup.frozen)
     total_loss, correct, seen, step, start = 0.0, 0, 0, 0, time.perf_counter()
     for inputs, labels in task.train_batches():
-        tr.checkpoint(epoch, step)
+        tr.checkpoint(epoch, step)  # epoch: counted from 1
         loss, right = train_step(task.module, inputs, labels, optimizer, criterion, tr.precision)
         n = len(labels)
         total_loss, correct, seen, step = total_loss + loss * n, correct + right, seen + n, step + 1
@@ -225,11 +191,11 @@ def _train_epoch(
 
 def _save_predictions(tr: _Trainer, writer: RunWriter, preds: ValPredictions, epoch: int) -> None:
     val = tr.index.subset(VAL)
-    rows = [
+    rows: list[dict[str, object]] = [
         {"path": val[r].path, "label": int(y), "probs": [round(float(p), 6) for p in probs]}
         for r, y, probs in zip(preds.rows, preds.labels, preds.probs, strict=True)
     ]
-    writer.stage_json(PREDICTIONS, {"epoch": epoch, "classes": tr.index.classes, "rows": rows})
+    writer.stage_json(PREDICTIONS, predictions_file(epoch, tr.index.classes, rows))
 
 
 def _run_epochs(tr: _Trainer, model: TransferModel, task: FeatureTask | ImageTask, writer: RunWriter) -> str:
@@ -237,21 +203,24 @@ def _run_epochs(tr: _Trainer, model: TransferModel, task: FeatureTask | ImageTas
     weights = class_weights(np.array([s.label for s in tr.index.subset(TRAIN)]), len(tr.index.classes))
     weights = weights if cfg.class_weights else None
     criterion = nn.CrossEntropyLoss(weight=None if weights is None else weights.to(tr.device))
-    optimizer = _optimizer(cfg, tr.setup.param_groups)
-    scheduler = _scheduler(cfg, optimizer)
+    optimizer = make_optimizer(cfg, tr.setup.param_groups)
+    scheduler = make_scheduler(cfg, optimizer)
     epochs, stale = int(cfg.epochs or 1), 0
+    stopper = EarlyStopping(int(cfg.early_stopping or 0))
+    info.stopped_early, info.stop_reason = False, ""  # of this session (a resumed run trains on)
     if tr.resume_state is not None:
-        stale = _restore_training(tr.resume_state, model, optimizer, scheduler)
-    for epoch in range(info.epochs_completed if cfg.resume else 0, epochs):
+        stale = restore_training(tr.resume_state, model, optimizer, scheduler)
+        stopper.load_state_dict(tr.resume_state["training"].get("early_stopping"))
+    for epoch in range((info.epochs_completed if cfg.resume else 0) + 1, epochs + 1):
         t0 = time.perf_counter()
         train_loss, train_acc, rate = _train_epoch(tr, task, model, optimizer, criterion, epoch)
-        model.eval()
+        task.module.eval()
         preds = task.predict_val(tr.control)
         w = None if weights is None else weights.numpy()
         val_loss, val_acc = loss_and_accuracy(preds.probs, preds.labels, w)
         lr = float(optimizer.param_groups[-1]["lr"])
         scheduler.step()
-        info.epochs_completed = epoch + 1
+        info.epochs_completed = epoch
         writer.add_epoch(
             {
                 "epoch": epoch,
@@ -269,37 +238,27 @@ def _run_epochs(tr: _Trainer, model: TransferModel, task: FeatureTask | ImageTas
                 epoch, epochs, train_loss, train_acc, val_loss, val_acc, lr, time.perf_counter() - t0, rate
             )
         )
-        if val_acc > info.best_val_acc or info.best_epoch < 0:
+        if val_acc > info.best_val_acc or info.best_epoch < 1:
             info.best_epoch, info.best_val_acc, stale = epoch, val_acc, 0
             writer.save_weights(model, "best", epoch, val_acc)
             _save_predictions(tr, writer, preds, epoch)
             tr.emit(BestImproved(epoch, val_acc, val_loss))
         else:
             stale += 1
-        training = {"optimizer": optimizer.state_dict(), "scheduler": scheduler.state_dict(), "stale": stale}
+        if stopper.update(epoch, val_loss) and epoch < epochs:
+            info.stopped_early, info.stop_reason = True, stopper.reason
+            tr.control.request_stop(f"stopped early after epoch {epoch}: {stopper.reason}; best weights kept")
+        training = {
+            "optimizer": optimizer.state_dict(),
+            "scheduler": scheduler.state_dict(),
+            "stale": stale,
+            "early_stopping": stopper.state_dict(),
+        }
         writer.save_weights(model, "last", epoch, val_acc, training)
         writer.write_info()
-        if cfg.early_stopping and stale >= cfg.early_stopping:
-            tr.control.request_stop(f"no improvement for {stale} epochs")
         if tr.control.stop_reason:
             return tr.control.stop_reason
     return ""
-
-
-def _restore_training(
-    state: dict[str, Any],
-    model: TransferModel,
-    optimizer: torch.optim.Optimizer,
-    scheduler: torch.optim.lr_scheduler.LRScheduler,
-) -> int:
-    """Load ``last.pt``'s state into the model, optimizer and schedule; return epochs without improvement."""
-    model.head.load_state_dict(state["head"])
-    for backbone, saved in zip(model.backbones, state["backbones"], strict=True):
-        if saved is not None:
-            backbone.load_state_dict(saved)
-    optimizer.load_state_dict(state["training"]["optimizer"])
-    scheduler.load_state_dict(state["training"]["scheduler"])
-    return int(state["training"].get("stale", 0))
 
 
 def fit(
@@ -307,7 +266,8 @@ def fit(
     callbacks: Sequence[Callback] = (),
     control: RunControl | None = None,
     index: DatasetIndex | None = None,
-) -> RunResult:
+    reason: str = "",
+) -> RunFinished:
     """Train a model as described by ``config`` and keep its best validation weights.
 
     Runs in the calling thread and never touches Qt. Honours ``control`` before every batch:
@@ -319,13 +279,17 @@ def fit(
             schedule and history), up to ``epochs`` in all.
         callbacks: Listeners called in order for every event (see ``engine.events``).
         control: Cancel/pause flags shared with another thread; a private one if omitted.
-        index: A ready dataset index (the GUI's project); scanned from ``config.data_dir`` if None.
+        index: A ready dataset index (the GUI's project, or a run's ``dataset.json``); scanned from
+            ``config.data_dir`` if None. The images are recorded in the run folder's ``dataset.json``.
+        reason: Why the strategy was chosen, when the starter resolved ``auto``; kept in ``run.json``.
 
     Returns:
-        How the run ended, where its folder is and the best validation accuracy.
+        The :class:`RunFinished` event also sent to the callbacks: how the run ended, where its
+        folder is and the best validation accuracy.
 
     Raises:
-        DatasetError, ConfigError, WeightsError: Before the run folder exists, for bad input.
+        DatasetError, ConfigError, WeightsError: Before the run folder exists, for bad input
+            (``ConfigError`` for a strategy still ``auto``).
             A cancel before the run folder exists (while scanning or measuring) is not an error:
             the result says ``CANCELLED`` with an empty ``run_dir``.
         Exception: Any failure during training, after ``run.json`` recorded it as failed.
@@ -333,17 +297,19 @@ def fit(
     emit, control = CallbackList(callbacks), control or RunControl()
     started = time.perf_counter()
     try:
-        tr = _Trainer(config, emit, control, index)
+        tr = _Trainer(config, emit, control, index, reason)
         model = tr.build()
     except RunCancelled:
-        return _cancelled_before_start(config, emit, started)
+        return cancelled_before_start(config, emit, started)
     if tr.config.resume:  # refused before anything in the run folder changes
         tr.resume_state = read_training_state(str(tr.config.out_dir))
-    writer = RunWriter.reopen(tr.config.out_dir) if tr.config.resume else tr.writer(model)
+    writer = _reopen(tr) if tr.config.resume else tr.writer(model)
     info, status, message = writer.info, RunStatus.FAILED, ""
     tr.previous_seconds = info.seconds if tr.config.resume else 0.0
     task: FeatureTask | ImageTask | None = None
     try:
+        if not tr.config.resume:
+            tr.record_dataset(writer)
         task = tr.task(model)
         info.skipped = (
             sorted(({"path": p, "reason": r} for p, r in task.skipped.items()), key=lambda d: d["path"])
@@ -351,7 +317,7 @@ def fit(
         )
         emit(
             RunStarted(
-                str(writer.dir),
+                str(writer.dir.resolve()),
                 tr.config.strategy,
                 tuple(tr.config.backbones),
                 info.device,
@@ -363,6 +329,9 @@ def fit(
             )
         )
         message = _run_epochs(tr, model, task, writer)
+        cached = task.cached_embeddings() if isinstance(task, FeatureTask) else None
+        calibrate_run(writer.dir, tr.index.subset(TRAIN), tr.index.subset(VAL), tr.device, tr.stage,
+                      tr.control, cached)
         status = RunStatus.COMPLETED
     except RunCancelled:
         status, message = RunStatus.CANCELLED, CANCELLED_MESSAGE
@@ -371,17 +340,26 @@ def fit(
         raise
     finally:
         _finish(tr, model, writer, status, message, task.skipped if task else {})
-    return _result(tr, writer, status, message)
+    return tr.finished  # set by _finish
 
 
-def _cancelled_before_start(config: TrainConfig, emit: CallbackList, started: float) -> RunResult:
+def _reopen(tr: _Trainer) -> RunWriter:
+    """Continue the run in ``out_dir``; images that changed or are gone since join its skipped list."""
+    writer = RunWriter.reopen(str(tr.config.out_dir))
+    known = {d["path"] for d in writer.info.skipped}
+    writer.info.skipped += [s.to_dict() for s in tr.index.skipped if s.path not in known]
+    return writer
+
+
+def cancelled_before_start(config: TrainConfig, emit: CallbackList, started: float) -> RunFinished:
     """The result (and the last event) of a run cancelled before its folder was created."""
     seconds = round(time.perf_counter() - started, 3)
     message = "cancelled before training started; nothing was written"
-    emit(RunFinished(RunStatus.CANCELLED, "", -1, 0.0, 0, seconds, message, ()))
-    return RunResult(
-        RunStatus.CANCELLED, "", config.strategy, list(config.backbones), "", -1, 0.0, 0, seconds, [], message
+    finished = RunFinished(
+        RunStatus.CANCELLED, "", 0, 0.0, 0, seconds, message, (), config.strategy, tuple(config.backbones)
     )
+    emit(finished)
+    return finished
 
 
 def _finish(
@@ -396,37 +374,27 @@ def _finish(
     merged = {d["path"]: d for d in info.skipped}
     merged.update({p: {"path": p, "reason": r} for p, r in skipped.items()})
     info.skipped = sorted(merged.values(), key=lambda d: d["path"])
-    info.status, info.message = status.value, message or info.message
+    listeners = tr.emit.summary()
+    info.status, info.message = status.value, " ".join(m for m in (message or info.message, listeners) if m)
     info.seconds = round(tr.previous_seconds + time.perf_counter() - tr.started, 3)
     info.finished = now_iso()
     writer.flush(force=True)
-    tr.emit(
-        RunFinished(
-            status,
-            str(writer.dir),
-            info.best_epoch,
-            info.best_val_acc,
-            info.epochs_completed,
-            info.seconds,
-            info.message,
-            tuple((d["path"], d["reason"]) for d in info.skipped),
-        )
-    )
-
-
-def _result(tr: _Trainer, writer: RunWriter, status: RunStatus, message: str) -> RunResult:
-    info = writer.info
-    return RunResult(
+    tr.finished = RunFinished(
         status,
         str(writer.dir.resolve()),
-        info.strategy,
-        info.backbones,
-        info.device,
         info.best_epoch,
         info.best_val_acc,
         info.epochs_completed,
         info.seconds,
-        info.skipped,
-        message,
-        tr.reason,
+        info.message,
+        tuple((d["path"], d["reason"]) for d in info.skipped),
+        info.strategy,
+        tuple(info.backbones),
+        info.device,
+        tr.reason or info.strategy_reason,
+        info.created,
+        tuple(getattr(tr.index, "warnings", ())),
+        info.stopped_early,
+        info.stop_reason,
     )
+    tr.emit(tr.finished)

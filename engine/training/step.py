@@ -1,11 +1,14 @@
-"""One optimisation step and one evaluation pass, with AMP done right."""
+"""One optimisation step and one evaluation pass, with AMP done right.
+
+The loss and accuracy of predicted probabilities are computed in one place,
+:func:`engine.runs.evaluation.loss_and_accuracy`, shared with the Evaluate stage.
+"""
 
 from __future__ import annotations
 
 import contextlib
 from dataclasses import dataclass
 
-import numpy as np
 import torch
 from torch import nn
 
@@ -80,15 +83,3 @@ def predict_batch(model: nn.Module, inputs: torch.Tensor, precision: Precision) 
     with precision.autocast():
         logits = model(inputs)
     return torch.softmax(logits.float(), dim=1)
-
-
-def loss_and_accuracy(
-    probs: np.ndarray, labels: np.ndarray, weights: np.ndarray | None = None
-) -> tuple[float, float]:
-    """Cross-entropy and accuracy of predicted probabilities."""
-    if len(labels) == 0:
-        return float("nan"), 0.0
-    picked = np.clip(probs[np.arange(len(labels)), labels], 1e-12, 1.0)
-    w = np.ones(len(labels)) if weights is None else weights[labels]
-    loss = float(-(w * np.log(picked)).sum() / w.sum())
-    return loss, float((probs.argmax(1) == labels).mean())

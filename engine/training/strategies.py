@@ -1,4 +1,7 @@
-"""The six ways to reuse a pretrained network, as model set-ups; and the basic ``auto`` rule.
+"""The six ways to reuse a pretrained network, as model set-ups.
+
+Which one to use is decided before training: by the recommender's grid
+(:mod:`engine.recommend.rules`), or by the dataset's size alone (:func:`engine.data.thresholds.size_rule`).
 
 1. ``linear``   backbone frozen (batch-norm statistics too), a new head trained on images.
 2. ``features`` vectors computed once and cached, a head trained on them in seconds.
@@ -58,25 +61,3 @@ def setup_strategy(model: TransferModel, config: TrainConfig) -> StrategySetup:
     rate = lr if config.strategy == "scratch" else lr * mult
     body = {"params": trainable, "lr": rate, "name": "backbone"}
     return StrategySetup(frozen, [g for g in (body, head) if g["params"]], k, len(groups))
-
-
-def basic_auto_strategy(train_images: int, num_classes: int) -> tuple[str, str]:
-    """Pick a strategy from dataset size alone (the wizard refines this with measured similarity).
-
-    Returns:
-        The strategy name and a one-sentence reason.
-    """
-    per_class = train_images / max(1, num_classes)
-    if per_class < 150:
-        return "features", (
-            f"With about {per_class:.0f} training images per class, a head trained on cached "
-            "pretrained features is the most accurate and takes seconds."
-        )
-    if per_class < 1000:
-        return "partial", (
-            f"With about {per_class:.0f} training images per class there is enough data to adapt the "
-            "upper layers while the lower, generic ones stay frozen."
-        )
-    return "full", (
-        f"With about {per_class:.0f} training images per class, every layer can be fine-tuned safely."
-    )

@@ -15,12 +15,14 @@ from engine.control import RunControl
 from engine.data.loading import ImageSamples, make_loader
 from engine.data.scan import Sample
 from engine.data.transforms import EvalTransform, train_transform
+from engine.events import BatchEnded, Event
 from engine.features.extraction import FeatureSet, extract_features, make_extractor, module_digest, open_store
 from engine.models.classifier import TransferModel
 from engine.models.registry import get_spec
+from engine.progress import Progress, relabelled
+from engine.training.head_fit import train_head_epoch
 from engine.training.step import Precision, predict_batch
-
-StageProgress = Callable[[str, int, int], None]
+from engine.trust.fit_run import CachedEmbeddings
 
 
 @dataclass
@@ -103,7 +105,7 @@ class FeatureTask:
     val: Sequence[Sample]
     device: torch.device
     precision: Precision
-    stage: StageProgress
+    stage: Progress
     control: RunControl
     skipped: dict[str, str] = field(default_factory=dict)
 
@@ -111,12 +113,15 @@ class FeatureTask:
         views = 1 + max(0, self.config.cache_augmented_views)
         train_sets = [self._features(self.train, view, "training") for view in range(views)]
         val_set = self._features(self.val, 0, "validation")
-        self._train_x = torch.from_numpy(np.concatenate([s[0] for s in train_sets]))
-        self._train_y = torch.from_numpy(np.concatenate([s[1] for s in train_sets]))
-        self._val_x, self._val_y, self._val_rows = (torch.from_numpy(val_set[0]), val_set[1], val_set[2])
+        # the whole feature matrix lives on the device as one tensor for the run
+        self._plain_rows = len(train_sets[0][1])  # the un-augmented view comes first
+        self._train_x = torch.from_numpy(np.concatenate([s[0] for s in train_sets])).to(self.device)
+        self._train_y = torch.from_numpy(np.concatenate([s[1] for s in train_sets])).to(self.device)
+        self._val_x = torch.from_numpy(val_set[0]).to(self.device)
+        self._val_y, self._val_rows = val_set[1], val_set[2]
         self.module: nn.Module = self.model.head.to(self.device)
-        batch = int(self.config.batch_size or 64)
-        self.steps_per_epoch = max(1, -(-len(self._train_y) // batch))
+        self.batch_size = int(self.config.batch_size or 64)
+        self.steps_per_epoch = max(1, -(-len(self._train_y) // self.batch_size))
         self._generator = torch.Generator().manual_seed(self.config.seed)
 
     def _features(
@@ -140,7 +145,7 @@ class FeatureTask:
                         spec,
                         view,
                         batch_size=32,
-                        progress=lambda d, t, n=name: self.stage(f"Computing {what} features ({n})", d, t),
+                        progress=relabelled(self.stage, f"Computing {what} features ({name})"),
                         control=self.control,
                     )
                 )
@@ -155,16 +160,43 @@ class FeatureTask:
         y = np.array([samples[i].label for i in common], dtype=np.int64)
         return x.astype(np.float32), y, common
 
-    def train_batches(self) -> Iterator[tuple[torch.Tensor, torch.Tensor]]:
-        """Shuffled mini-batches of feature vectors."""
-        batch = int(self.config.batch_size or 64)
-        order = torch.randperm(len(self._train_y), generator=self._generator)
-        for start in range(0, len(order), batch):
-            idx = order[start : start + batch]
-            yield self._train_x[idx].to(self.device), self._train_y[idx].to(self.device)
+    def train_epoch(
+        self,
+        optimizer: torch.optim.Optimizer,
+        criterion: nn.Module,
+        epoch: int,
+        checkpoint: Callable[[int, int], None],
+        emit: Callable[[Event], None],
+    ) -> tuple[float, float, float]:
+        """Train the head for one epoch (see :mod:`engine.training.head_fit`); one ``BatchEnded`` at its end.
+
+        Returns:
+            Mean training loss, training accuracy and vectors per second.
+        """
+        loss, acc, rate = train_head_epoch(
+            self.module,
+            (self._train_x, self._train_y),
+            optimizer,
+            criterion,
+            self.precision,
+            self.batch_size,
+            self._generator,
+            lambda step: checkpoint(epoch, step),
+        )
+        lr = float(optimizer.param_groups[-1]["lr"])
+        emit(BatchEnded(epoch, self.steps_per_epoch, self.steps_per_epoch, loss, lr, rate))
+        return loss, acc, rate
+
+    def cached_embeddings(self) -> CachedEmbeddings:
+        """The cached vectors as the network's embedding (frozen backbone): calibration reuses them."""
+        plain = slice(0, self._plain_rows)
+        return CachedEmbeddings(
+            self._val_x.cpu().numpy(), np.asarray(self._val_y), list(self._val_rows),
+            self._train_x[plain].cpu().numpy(), self._train_y[plain].cpu().numpy(),
+        )
 
     def predict_val(self, control: RunControl) -> ValPredictions:
         """Probabilities of the head on the cached validation vectors."""
         control.raise_if_cancelled()
-        probs = predict_batch(self.module, self._val_x.to(self.device), self.precision).cpu().numpy()
+        probs = predict_batch(self.module, self._val_x, self.precision).cpu().numpy()
         return ValPredictions(probs, self._val_y, list(self._val_rows))

@@ -20,7 +20,7 @@ from typing import Any
 import numpy as np
 import torch
 
-from engine.control import RunControl
+from engine.control import RunCancelled, RunControl
 from engine.data.preprocess import Preprocess
 from engine.data.scan import Sample
 from engine.data.transforms import EvalPreprocess, to_uint8_chw
@@ -213,8 +213,8 @@ def calibrate_run(
 ) -> TrustModel | None:
     """Fit and save the trust model of a finished run from its best weights.
 
-    Calibration never costs the user the run: a failure is logged and the run keeps its weights
-    (its export then has no rejection). A cancel during calibration propagates.
+    Calibration never costs the user the run: a failure or a cancel is logged and the run keeps
+    its weights (its export then has no rejection; exporting it calibrates it then).
     """
     from engine.runs.checkpoints import load_run_model  # the run folder's torch half
 
@@ -225,6 +225,9 @@ def calibrate_run(
         if trust is not None:
             save_trust(run_dir, trust)
         return trust
+    except RunCancelled:
+        log.warning("%s: calibration cancelled; the run is kept without it", run_dir)
+        return None
     except (TransferStudioError, ValueError, OSError, np.linalg.LinAlgError) as exc:
         log.warning("%s: calibration failed (%s); the run is kept without it", run_dir, exc)
         return None

@@ -26,9 +26,6 @@ from PySide6.QtCore import (
 from PySide6.QtGui import (
     QColor,
     QDrag,
-    QDragEnterEvent,
-    QDragMoveEvent,
-    QDropEvent,
     QFont,
     QKeyEvent,
     QPainter,
@@ -53,7 +50,7 @@ from gui.data.image_list_model import SORTS, ImageListModel
 from gui.data.thumbnail_delegate import ThumbnailDelegate
 from gui.resources import icon
 from gui.state.app_state import AppState
-from gui.widgets.drops import local_paths
+from gui.widgets.drops import accept_file_drops
 from gui.widgets.empty_state import EmptyState
 from gui.widgets.icon_label import IconLabel
 
@@ -83,7 +80,7 @@ class ThumbnailView(QListView):
         self.setVerticalScrollMode(QAbstractItemView.ScrollMode.ScrollPerPixel)
         self.setSelectionMode(QAbstractItemView.SelectionMode.ExtendedSelection)
         self.setDragDropMode(QAbstractItemView.DragDropMode.DragOnly)
-        self.setAcceptDrops(True)
+        accept_file_drops(self, self.files_dropped.emit)  # files from the desktop, not our own thumbnails
         self.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
         self.delegate = ThumbnailDelegate(self, DEFAULT_THUMB)
         self.setItemDelegate(self.delegate)
@@ -156,29 +153,6 @@ class ThumbnailView(QListView):
         drag.setPixmap(_drag_badge(len(indexes), color, self.devicePixelRatioF()))
         drag.setHotSpot(QPoint(-12, -12))
         drag.exec(supported, Qt.DropAction.MoveAction)
-
-    def dragEnterEvent(self, event: QDragEnterEvent) -> None:
-        """Take files from the desktop (not our own thumbnails)."""
-        if local_paths(event):
-            event.acceptProposedAction()
-        else:
-            event.ignore()
-
-    def dragMoveEvent(self, event: QDragMoveEvent) -> None:
-        """Keep taking files from the desktop."""
-        if local_paths(event):
-            event.acceptProposedAction()
-        else:
-            event.ignore()
-
-    def dropEvent(self, event: QDropEvent) -> None:
-        """Import the dropped files and folders."""
-        paths = local_paths(event)
-        if paths:
-            event.acceptProposedAction()
-            self.files_dropped.emit(paths)
-        else:
-            event.ignore()
 
     def remember_scroll(self) -> None:
         """Keep the scroll position across a model reset."""

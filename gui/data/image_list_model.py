@@ -12,7 +12,7 @@ import json
 import os
 import re
 from collections.abc import Sequence
-from typing import Any
+from typing import Any, NamedTuple
 
 from PySide6.QtCore import (
     QAbstractListModel,
@@ -28,7 +28,7 @@ from engine.project.store import Project
 from gui.state.app_state import AppState
 
 MIME_TYPE = "application/x-transfer-studio-images"
-FILTERS = ("all", "unlabeled", "broken", "class")
+FILTERS = ("all", "unlabeled", "broken", "excluded", "class")
 SORTS = {"added": "Import order", "name": "Name", "class": "Class", "folder": "Folder"}
 _ModelIndex = QModelIndex | QPersistentModelIndex
 _DIGITS = re.compile(r"(\d+)")
@@ -56,6 +56,19 @@ def decode_image_indices(mime: QMimeData) -> list[int]:
     return [i for i in data if isinstance(i, int)] if isinstance(data, list) else []
 
 
+class Tile(NamedTuple):
+    """Everything the delegate paints for one image."""
+
+    name: str
+    label: str | None
+    class_index: int
+    broken: str | None
+    pixmap: Any
+    excluded: bool
+    suggestion: tuple[str, float] | None
+    suggestion_index: int
+
+
 class ImageListModel(QAbstractListModel):
     """One row per visible image; ``image_index(row)`` gives the project index."""
 
@@ -65,7 +78,9 @@ class ImageListModel(QAbstractListModel):
     ClassIndexRole = Qt.ItemDataRole.UserRole + 4
     BrokenRole = Qt.ItemDataRole.UserRole + 5
     SplitRole = Qt.ItemDataRole.UserRole + 6
-    TileRole = Qt.ItemDataRole.UserRole + 7  # (name, label, class index, broken, pixmap): one call per paint
+    TileRole = Qt.ItemDataRole.UserRole + 7  # :class:`Tile`: one call per paint
+    SuggestionRole = Qt.ItemDataRole.UserRole + 8  # (class, confidence) or None
+    ExcludedRole = Qt.ItemDataRole.UserRole + 9
 
     def __init__(self, state: AppState, parent: Any = None) -> None:
         super().__init__(parent)
@@ -76,6 +91,7 @@ class ImageListModel(QAbstractListModel):
         self._class_pos: dict[str, int] = {}
         self.filter_kind, self.filter_class = "all", None
         self.search_text, self.sort_key = "", "added"
+        self.suggestions: dict[str, tuple[str, float]] = {}  # unlabelled path: (class, confidence)
         state.project_changed.connect(self._on_project_changed)
         state.images_changed.connect(self._on_images_changed)
         state.labels_changed.connect(self._on_labels_changed)
@@ -101,7 +117,10 @@ class ImageListModel(QAbstractListModel):
         if role == self.TileRole:
             pixmap = None if entry.broken else self._state.thumbnails.pixmap(entry.path)
             position = self._class_pos.get(entry.label, -1) if entry.label else -1
-            return self._names[i], entry.label, position, entry.broken, pixmap
+            suggestion = self._suggestion(entry.path, entry.label, entry.excluded)
+            suggested = self._class_pos.get(suggestion[0], -1) if suggestion else -1
+            return Tile(self._names[i], entry.label, position, entry.broken, pixmap, entry.excluded,
+                        suggestion, suggested)
         if role == Qt.ItemDataRole.DisplayRole:
             return self._names[i]
         if role == Qt.ItemDataRole.DecorationRole:
@@ -111,7 +130,8 @@ class ImageListModel(QAbstractListModel):
         return {
             self.ImageIndexRole: i, self.PathRole: entry.path, self.LabelRole: entry.label,
             self.ClassIndexRole: self._class_pos.get(entry.label, -1) if entry.label else -1,
-            self.BrokenRole: entry.broken, self.SplitRole: entry.split,
+            self.BrokenRole: entry.broken, self.SplitRole: entry.split, self.ExcludedRole: entry.excluded,
+            self.SuggestionRole: self._suggestion(entry.path, entry.label, entry.excluded),
         }.get(role)
 
     def flags(self, index: _ModelIndex) -> Qt.ItemFlag:
@@ -142,8 +162,16 @@ class ImageListModel(QAbstractListModel):
             self._row_of = {img: row for row, img in enumerate(self._rows)}
         return self._row_of.get(image_index)
 
+    def set_suggestions(self, suggestions: dict[str, tuple[str, float]]) -> None:
+        """Show the instant head's suggested labels (path: class, confidence) on unlabelled tiles."""
+        self.suggestions = suggestions
+        self._emit_changed(None)
+
+    def _suggestion(self, path: str, label: str | None, excluded: bool) -> tuple[str, float] | None:
+        return self.suggestions.get(path) if label is None and not excluded else None
+
     def set_filter(self, kind: str, class_name: str | None = None) -> None:
-        """Show ``all``, ``unlabeled``, ``broken`` or one ``class`` (named ``class_name``)."""
+        """Show ``all``, ``unlabeled``, ``broken``, ``excluded`` or one ``class`` (named ``class_name``)."""
         self.filter_kind, self.filter_class = kind, class_name
         self._state.thumbnails.clear_pending()
         self._refresh(reset=True)
@@ -164,6 +192,11 @@ class ImageListModel(QAbstractListModel):
         lines.append(f"Class: {html.escape(entry.label)}" if entry.label else "Unlabeled")
         if entry.split:
             lines.append(f"Split: {entry.split}")
+        if entry.excluded:
+            lines.append("Excluded from training (X includes it again)")
+        suggestion = self._suggestion(entry.path, entry.label, entry.excluded)
+        if suggestion:
+            lines.append(f"Suggested: {html.escape(suggestion[0])} ({suggestion[1]:.0%}); Enter accepts")
         if entry.broken:
             lines.append(f"<span style='color:#d64545'>Cannot be read: {html.escape(entry.broken)}</span>")
         return "<html>" + "<br>".join(lines) + "</html>"  # names are escaped: shown literally
@@ -172,7 +205,9 @@ class ImageListModel(QAbstractListModel):
         images = self.project.images if self.project is not None else []
         kind, wanted = self.filter_kind, self.filter_class
         if kind == "unlabeled":
-            rows = [i for i, e in enumerate(images) if e.label is None and not e.broken]
+            rows = [i for i, e in enumerate(images) if e.label is None and not e.broken and not e.excluded]
+        elif kind == "excluded":
+            rows = [i for i, e in enumerate(images) if e.excluded]
         elif kind == "broken":
             rows = [i for i, e in enumerate(images) if e.broken]
         elif kind == "class":

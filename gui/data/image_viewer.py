@@ -191,7 +191,7 @@ class ImageViewerDialog(QDialog):
             self.show_row(row + 1 if still_here and row is not None else self._row)
 
     # ---------------------------------------------------------------- slots
-    @Slot(int, str, object, object)
+    @Slot(int, object, object, object)
     def _on_loaded(self, request: int, _path: str, image: QImage | None, details: object) -> None:
         if request != self._request:
             return

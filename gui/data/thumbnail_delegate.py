@@ -1,5 +1,8 @@
 """Paints one thumbnail tile: picture (or loading / broken state), class chip and file name.
 
+An excluded image is dimmed with an "Excluded" chip; an unlabelled one may carry the instant
+head's suggestion as an outlined chip ("bees? 87%").
+
 Painting runs for every visible tile on every repaint, so everything costly is made once and
 cached as a pixmap: the rounded, scaled picture per tile size, the class chips and the elided
 names. All text is drawn with ``QPainter.drawText`` as plain text: a file called
@@ -11,7 +14,7 @@ from __future__ import annotations
 from collections import OrderedDict
 
 from PySide6.QtCore import QModelIndex, QPersistentModelIndex, QRect, QRectF, QSize, Qt
-from PySide6.QtGui import QColor, QFont, QFontMetrics, QPainter, QPainterPath, QPalette, QPixmap
+from PySide6.QtGui import QColor, QFont, QFontMetrics, QPainter, QPainterPath, QPalette, QPen, QPixmap
 from PySide6.QtWidgets import QStyle, QStyledItemDelegate, QStyleOptionViewItem, QWidget
 
 from gui.data.image_list_model import ImageListModel
@@ -57,7 +60,7 @@ class ThumbnailDelegate(QStyledItemDelegate):
         tile = index.data(ImageListModel.TileRole)
         if tile is None:
             return
-        name, label, class_index, broken, pixmap = tile
+        name, label, class_index, broken, pixmap = tile[:5]
         palette: QPalette = option.palette
         size = self.tile_size()
         cell = QRect(option.rect.x() + (option.rect.width() - size.width()) // 2, option.rect.y(),
@@ -81,8 +84,20 @@ class ThumbnailDelegate(QStyledItemDelegate):
             painter.drawRoundedRect(QRectF(image_rect), RADIUS, RADIUS)
         else:
             painter.drawPixmap(image_rect.topLeft(), picture)
+        if tile.excluded:
+            veil = QColor(palette.color(QPalette.ColorRole.Base))
+            veil.setAlpha(150)
+            painter.setPen(Qt.PenStyle.NoPen)
+            painter.setBrush(veil)
+            painter.drawRoundedRect(QRectF(image_rect), RADIUS, RADIUS)
+            chip = self._chip("Excluded", -1, side, ratio, option.font, "muted")
+            painter.drawPixmap(image_rect.x() + 5, image_rect.bottom() - chip.height() / ratio - 4, chip)
         if label:
             chip = self._chip(label, class_index, side, ratio, option.font)
+            painter.drawPixmap(image_rect.x() + 5, image_rect.y() + 5, chip)
+        elif tile.suggestion:
+            text = f"{tile.suggestion[0]}? {tile.suggestion[1]:.0%}"
+            chip = self._chip(text, tile.suggestion_index, side, ratio, option.font, "outline")
             painter.drawPixmap(image_rect.x() + 5, image_rect.y() + 5, chip)
         role = QPalette.ColorRole.Text if selected else QPalette.ColorRole.PlaceholderText
         painter.setPen(palette.color(role))
@@ -135,8 +150,10 @@ class ThumbnailDelegate(QStyledItemDelegate):
         painter.end()
         return picture
 
-    def _chip(self, label: str, class_index: int, side: int, ratio: float, font: QFont) -> QPixmap:
-        key = (label, class_index, side, ratio)
+    def _chip(self, label: str, class_index: int, side: int, ratio: float, font: QFont,
+              style: str = "solid") -> QPixmap:
+        """A rounded chip: ``solid`` (a class), ``outline`` (a suggestion) or ``muted`` (excluded)."""
+        key = (label, class_index, side, ratio, style)
         chip = self._chips.get(key)
         if chip is None:
             small = QFont(font)
@@ -150,11 +167,13 @@ class ThumbnailDelegate(QStyledItemDelegate):
             chip.fill(Qt.GlobalColor.transparent)
             painter = QPainter(chip)
             painter.setRenderHint(QPainter.RenderHint.Antialiasing)
-            painter.setPen(Qt.PenStyle.NoPen)
-            painter.setBrush(class_color(class_index))
-            painter.drawRoundedRect(QRectF(0, 0, width, height), height / 2, height / 2)
+            color = QColor("#6b7280") if style == "muted" else class_color(class_index)
+            outline = QPen(color, 1.5, Qt.PenStyle.DashLine)
+            painter.setPen(outline if style == "outline" else Qt.PenStyle.NoPen)
+            painter.setBrush(QColor(255, 255, 255, 225) if style == "outline" else color)
+            painter.drawRoundedRect(QRectF(0.75, 0.75, width - 1.5, height - 1.5), height / 2, height / 2)
             painter.setFont(small)
-            painter.setPen(QColor("white"))
+            painter.setPen(color.darker(130) if style == "outline" else QColor("white"))
             painter.drawText(QRectF(0, 0, width, height), Qt.AlignmentFlag.AlignCenter, text)
             painter.end()
             if len(self._chips) > 500:

@@ -20,7 +20,7 @@ RETRY_BATCH = 300
 class ThumbnailWaiter(QObject):
     """Emits ``arrived(path, pixmap)`` once per wanted path (at once when the cache has it)."""
 
-    arrived = Signal(str, QPixmap)
+    arrived = Signal(object, QPixmap)  # path: object keeps a non-UTF-8 name intact
 
     def __init__(self, cache: Any, parent: QObject | None = None) -> None:
         super().__init__(parent)

@@ -119,8 +119,8 @@ def load_display_image(path: str, max_side: int = DISPLAY_MAX_PX) -> tuple[QImag
 class _TaskSignals(QObject):
     """Carries results from workers; owned by the cache so it outlives every task."""
 
-    thumbnail = Signal(str, object, str)  # path, QImage or None, error reason
-    display = Signal(int, str, object, object)  # request id, path, QImage or None, details dict or reason
+    thumbnail = Signal(object, object, str)  # path (object: keeps a non-UTF-8 name), QImage or None, reason
+    display = Signal(int, object, object, object)  # request id, path, QImage or None, details dict or reason
 
 
 class _ThumbnailTask(QRunnable):
@@ -166,7 +166,7 @@ class ThumbnailCache(QObject):
 
     ready = Signal(object)  # list[str]
     failed = Signal(object)  # list[tuple[str, str]]
-    display_loaded = Signal(int, str, object, object)  # request id, path, QImage | None, details | reason
+    display_loaded = Signal(int, object, object, object)  # request id, path, QImage | None, details | reason
 
     def __init__(self, parent: QObject | None = None, threads: int | None = None) -> None:
         super().__init__(parent)
@@ -239,7 +239,7 @@ class ThumbnailCache(QObject):
             self._in_flight.add(path)
             self._pool.start(_ThumbnailTask(path, self._signals, self._stop))
 
-    @Slot(str, object, str)
+    @Slot(object, object, str)
     def _on_thumbnail(self, path: str, image: QImage | None, reason: str) -> None:
         self._in_flight.discard(path)
         if image is None:

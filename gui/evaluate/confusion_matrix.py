@@ -8,6 +8,7 @@ from PySide6.QtGui import QColor, QFontMetrics, QMouseEvent, QPainter, QPaintEve
 from PySide6.QtWidgets import QSizePolicy, QWidget
 
 from gui.theme import ACCENT, ERROR_COLOR
+from gui.widgets.plain_text import set_tooltip
 
 MARGIN = 8
 MAX_LABEL_PX = 140
@@ -89,9 +90,10 @@ class ConfusionMatrixWidget(QWidget):
             if cell is not None:
                 t, p = cell
                 n = int(self._matrix[t, p])
-                self.setToolTip(
+                set_tooltip(
+                    self,
                     f"{n} image{'s' if n != 1 else ''} of “{self._classes[t]}” predicted as "
-                    f"“{self._classes[p]}”. Click to see them."
+                    f"“{self._classes[p]}”. Click to see them.",
                 )
             else:
                 self.setToolTip("")

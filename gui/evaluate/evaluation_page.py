@@ -1,4 +1,5 @@
-"""The Evaluate stage: confusion matrix with drill-down, per-class metrics, misclassified images.
+"""The Evaluate stage: confusion matrix with drill-down, per-class metrics, misclassified images,
+and how far the run's confidence can be trusted (calibration and "none of my classes").
 
 A misclassified image whose label was wrong can be relabelled in place; the change goes through
 the project's undo stack (``AppState.label_images``), so Ctrl+Z or the Undo button reverts it.
@@ -6,6 +7,7 @@ the project's undo stack (``AppState.label_images``), so Ctrl+Z or the Undo butt
 
 from __future__ import annotations
 
+import math
 from typing import Any
 
 from PySide6.QtCore import Qt, Signal, Slot
@@ -25,11 +27,21 @@ from PySide6.QtWidgets import (
 )
 
 from engine.errors import TransferStudioError
+from engine.runs.evaluation import Evaluation, load_evaluation
+from engine.runs.files import read_run
+from gui.evaluate.confidence import ConfidenceView
 from gui.evaluate.confusion_matrix import ConfusionMatrixWidget
 from gui.evaluate.gallery import GalleryItem, ImageGallery
-from gui.evaluate.metrics import Evaluation, load_evaluation
-from gui.train.run_files import read_run
 from gui.train.wizard.pages import plain_label, set_row, table
+
+
+def run_title(run: dict[str, Any]) -> str:
+    """One line for a project's run entry; a damaged field shows as "?" instead of failing."""
+    best = run.get("best_val_acc")
+    valid = isinstance(best, (int, float)) and not isinstance(best, bool) and math.isfinite(best)
+    accuracy = f"{best:.1%}" if valid else "accuracy ?"
+    created = str(run.get("created", ""))[:16].replace("T", " ")
+    return f"{created}  {run.get('strategy', '')}  ({accuracy})"
 
 
 class EvaluationPage(QWidget):
@@ -67,6 +79,8 @@ class EvaluationPage(QWidget):
         self.tabs.addTab(self.metrics, "Per class")
         self.tabs.addTab(self._cell_tab(), "Selected cell")
         self.tabs.addTab(self._wrong_tab(), "Misclassified")
+        self.confidence = ConfidenceView(self)
+        self.tabs.addTab(self.confidence, "Confidence")
         self._layout(open_button)
         if state is not None:
             state.project_changed.connect(self.refresh_runs)
@@ -126,11 +140,7 @@ class EvaluationPage(QWidget):
         self.run_combo.clear()
         runs = list(project.runs) if project is not None else []
         for run in sorted(runs, key=lambda r: str(r.get("created", "")), reverse=True):
-            best = float(run.get("best_val_acc", 0.0))
-            created = str(run.get("created", ""))[:16].replace("T", " ")
-            self.run_combo.addItem(
-                f"{created}  {run.get('strategy', '')}  ({best:.1%})", str(run.get("run_dir"))
-            )
+            self.run_combo.addItem(run_title(run), str(run.get("run_dir")))
         if current is not None and self.run_combo.findData(current) >= 0:
             self.run_combo.setCurrentIndex(self.run_combo.findData(current))
 
@@ -159,10 +169,14 @@ class EvaluationPage(QWidget):
             self.run_combo.addItem(read_run(run_dir).name, run_dir)
         self.run_combo.setCurrentIndex(self.run_combo.findData(run_dir))
         n = len(evaluation.paths)
+        changed = evaluation.changed_images()  # checked against the run's dataset.json
+        first = next(iter(changed.items()), None)
+        note = f" {len(changed):,} image(s) changed or gone, e.g. {first[0]}: {first[1]}." if first else ""
         self.summary.setText(
             f"Accuracy {evaluation.accuracy():.1%} on {n:,} validation images "
-            f"(from the best epoch, {evaluation.epoch + 1}); {len(evaluation.misclassified()):,} wrong. "
+            f"(from the best epoch, {evaluation.epoch}); {len(evaluation.misclassified()):,} wrong. "
             "Click a cell to see its images."
+            + note
         )
         self.matrix.set_matrix(evaluation.confusion(), evaluation.classes)
         self._fill_metrics(evaluation)
@@ -171,6 +185,7 @@ class EvaluationPage(QWidget):
         self.wrong_gallery.set_items([self._item(r) for r in evaluation.misclassified()])
         self.tabs.setTabText(2, f"Misclassified ({len(evaluation.misclassified())})")
         self.relabel_note.setText("")
+        self.confidence.show_run(run_dir, evaluation.classes)
         self.run_loaded.emit(run_dir)
         return True
 

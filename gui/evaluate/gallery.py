@@ -11,6 +11,7 @@ from PySide6.QtGui import QColor, QIcon, QPainter, QPixmap
 from PySide6.QtWidgets import QAbstractItemView, QListView, QListWidget, QListWidgetItem, QWidget
 
 from gui.data.thumbnail_waiter import ThumbnailWaiter
+from gui.widgets.plain_text import set_tooltip
 
 PATH_ROLE = Qt.ItemDataRole.UserRole
 ROW_ROLE = Qt.ItemDataRole.UserRole + 1
@@ -69,7 +70,7 @@ class ImageGallery(QListWidget):
             item = QListWidgetItem(self._placeholder, entry.caption)
             item.setData(PATH_ROLE, entry.path)
             item.setData(ROW_ROLE, entry.row)
-            item.setToolTip(entry.tooltip or entry.path)
+            set_tooltip(item, entry.tooltip or entry.path)
             item.setTextAlignment(Qt.AlignmentFlag.AlignHCenter | Qt.AlignmentFlag.AlignTop)
             self.addItem(item)
             self._items.setdefault(entry.path, []).append(item)
@@ -92,7 +93,7 @@ class ImageGallery(QListWidget):
         """Thumbnails asked for and not arrived yet."""
         return self._waiter.missing()
 
-    @Slot(str, QPixmap)
+    @Slot(object, QPixmap)
     def _on_thumbnail(self, path: str, pixmap: QPixmap) -> None:
         icon = square_icon(pixmap)
         for item in self._items.get(path, []):

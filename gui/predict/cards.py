@@ -1,24 +1,63 @@
-"""A prediction card: the image beside its top-k classes as horizontal bars (names as plain text)."""
+"""A prediction card: the image beside its top-k classes as horizontal bars (names as plain text).
+
+An image the model calls "none of my classes" gets a different card: an orange frame and a
+question-mark badge, the verdict "Unknown: none of my classes" with its score, and the nearest
+classes as muted bars, so it cannot be mistaken for a class at a glance.
+"""
 
 from __future__ import annotations
 
 from PySide6.QtCore import QRectF, QSize, Qt
-from PySide6.QtGui import QColor, QFontMetrics, QPainter, QPaintEvent, QPalette, QPixmap
+from PySide6.QtGui import QColor, QFont, QFontMetrics, QPainter, QPaintEvent, QPalette, QPixmap
 from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QSizePolicy, QVBoxLayout, QWidget
 
-from gui.theme import ACCENT, ERROR_COLOR
-from gui.workers.prediction_workers import PredictionRow
+from engine.inference.results import PathResult
+from gui.theme import ACCENT, ERROR_COLOR, WARNING_COLOR
+from gui.widgets.plain_text import plain_label, set_tooltip
+from gui.workers.prediction_workers import best
 
 THUMB_PX = 170
 BAR_H = 22
+UNKNOWN_COLOR = WARNING_COLOR
+UNKNOWN_VERDICT = "Unknown: none of my classes"
+
+
+def unknown_badge(size: int, color: str = UNKNOWN_COLOR) -> QPixmap:
+    """A filled circle with a white question mark: the mark of a "none of my classes" answer."""
+    pixmap = QPixmap(size, size)
+    pixmap.fill(Qt.GlobalColor.transparent)
+    painter = QPainter(pixmap)
+    painter.setRenderHint(QPainter.RenderHint.Antialiasing)
+    painter.setPen(Qt.PenStyle.NoPen)
+    painter.setBrush(QColor(color))
+    painter.drawEllipse(QRectF(0.5, 0.5, size - 1, size - 1))
+    font = QFont()
+    font.setBold(True)
+    font.setPixelSize(max(6, int(size * 0.7)))
+    painter.setFont(font)
+    painter.setPen(QColor("#ffffff"))
+    painter.drawText(QRectF(0, 0, size, size), Qt.AlignmentFlag.AlignCenter, "?")
+    painter.end()
+    return pixmap
+
+
+def score_text(result: PathResult, threshold: float | None) -> str:
+    """``unknown score 1.42 (threshold 1.00)``; empty for a model without rejection."""
+    if result.unknown_score is None:
+        return ""
+    limit = f" (threshold {threshold:.2f})" if threshold is not None else " (rejection off)"
+    return f"unknown score {result.unknown_score:.2f}{limit}"
 
 
 class TopKBars(QWidget):
-    """Paints one bar per class: name, bar length = probability, percentage."""
+    """Paints one bar per class: name, bar length = probability, percentage (bars in ``color``)."""
 
-    def __init__(self, top: list[tuple[str, float]], parent: QWidget | None = None) -> None:
+    def __init__(
+        self, top: list[tuple[str, float]], parent: QWidget | None = None, color: str = ACCENT
+    ) -> None:
         super().__init__(parent)
         self.top = list(top)
+        self.color = color
         self.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Fixed)
         self.setMinimumHeight(max(1, len(self.top)) * (BAR_H + 6))
 
@@ -49,7 +88,7 @@ class TopKBars(QWidget):
             painter.setPen(Qt.PenStyle.NoPen)
             painter.setBrush(back)
             painter.drawRoundedRect(QRectF(name_w, y + 3, bar_w, BAR_H - 6), 4, 4)
-            color = QColor(ACCENT)
+            color = QColor(self.color)
             color.setAlpha(255 if i == 0 else 130)
             painter.setBrush(color)
             painter.drawRoundedRect(QRectF(name_w, y + 3, max(2.0, bar_w * prob), BAR_H - 6), 4, 4)
@@ -63,44 +102,75 @@ class TopKBars(QWidget):
 
 
 class PredictionCard(QFrame):
-    """Thumbnail on the left; file name, top-k bars (or the error) on the right."""
+    """Thumbnail on the left; the verdict, file name and top-k bars (or the error) on the right.
 
-    def __init__(self, row: PredictionRow, parent: QWidget | None = None) -> None:
+    Args:
+        row: The engine's result for one image.
+        threshold: The "none of my classes" threshold the verdict was taken at (shown with the score).
+    """
+
+    def __init__(
+        self, row: PathResult, parent: QWidget | None = None, threshold: float | None = None
+    ) -> None:
         super().__init__(parent)
         self.row = row
         self.setFrameShape(QFrame.Shape.StyledPanel)
         self.image = QLabel(self)
         self.image.setFixedSize(THUMB_PX, THUMB_PX)
         self.image.setAlignment(Qt.AlignmentFlag.AlignCenter)
-        name = QLabel(row.path.replace("\\", "/").rsplit("/", 1)[-1], self)
-        name.setTextFormat(Qt.TextFormat.PlainText)
-        name.setToolTip(row.path)
+        name = plain_label(row.path.replace("\\", "/").rsplit("/", 1)[-1], self)
+        set_tooltip(name, row.path)
         name.setObjectName("mutedLabel")
-        answer = QLabel(
-            f"{row.best[0]}  ·  {row.best[1]:.0%}" if not row.error else "Could not be read", self
-        )
-        answer.setTextFormat(Qt.TextFormat.PlainText)
-        font = answer.font()
-        font.setBold(True)
-        font.setPointSizeF(font.pointSizeF() * 1.3)
-        answer.setFont(font)
         right = QVBoxLayout()
-        right.addWidget(answer)
+        right.addLayout(self._verdict(row))
         right.addWidget(name)
         if row.error:
-            error = QLabel(row.error, self)
-            error.setTextFormat(Qt.TextFormat.PlainText)
-            error.setWordWrap(True)
+            error = plain_label(row.error, self, wrap=True)
             error.setStyleSheet(f"color: {ERROR_COLOR};")
             right.addWidget(error)
         else:
-            self.bars = TopKBars(row.top, self)
+            scores = score_text(row, threshold)
+            if scores:
+                self.score = plain_label(scores, self)
+                self.score.setObjectName("mutedLabel")
+                right.addWidget(self.score)
+            if row.unknown:
+                right.addWidget(plain_label("Nearest classes:", self))
+            self.bars = TopKBars(list(row.top), self, "#8a90a2" if row.unknown else ACCENT)
             right.addWidget(self.bars)
         right.addStretch(1)
         layout = QHBoxLayout(self)
         layout.addWidget(self.image, 0, Qt.AlignmentFlag.AlignTop)
         layout.addLayout(right, 1)
         self.setSizePolicy(QSizePolicy.Policy.Preferred, QSizePolicy.Policy.Maximum)
+        if row.unknown:
+            self.setObjectName("unknownCard")
+            self.setStyleSheet(
+                f"QFrame#unknownCard {{ border: 2px solid {UNKNOWN_COLOR}; border-radius: 6px; }}"
+            )
+
+    def _verdict(self, row: PathResult) -> QHBoxLayout:
+        """The big answer line: the class and its probability, or the unknown badge and verdict."""
+        label, probability = best(row)
+        if row.error:
+            text = "Could not be read"
+        elif row.unknown:
+            text = UNKNOWN_VERDICT
+        else:
+            text = f"{label}  ·  {probability:.0%}"
+        self.answer = plain_label(text, self)
+        font = self.answer.font()
+        font.setBold(True)
+        font.setPointSizeF(font.pointSizeF() * 1.3)
+        self.answer.setFont(font)
+        line = QHBoxLayout()
+        if row.unknown:
+            badge = QLabel(self)
+            badge.setPixmap(unknown_badge(QFontMetrics(font).height()))
+            line.addWidget(badge)
+            self.answer.setStyleSheet(f"color: {UNKNOWN_COLOR};")
+        line.addWidget(self.answer, 1)
+        return line
 
     def set_pixmap(self, pixmap: QPixmap) -> None:
         """Show the thumbnail, scaled to fit."""

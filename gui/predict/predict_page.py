@@ -9,8 +9,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from PySide6.QtCore import QSize, Qt, Signal, Slot
-from PySide6.QtGui import QDragEnterEvent, QDropEvent, QIcon, QPixmap
+from PySide6.QtCore import Qt, Signal, Slot
+from PySide6.QtGui import QPixmap
 from PySide6.QtWidgets import (
     QFileDialog,
     QGridLayout,
@@ -22,33 +22,28 @@ from PySide6.QtWidgets import (
     QScrollArea,
     QSpinBox,
     QStackedWidget,
-    QTableWidget,
-    QTableWidgetItem,
     QVBoxLayout,
     QWidget,
 )
 
 from gui.data.thumbnail_waiter import ThumbnailWaiter
 from gui.predict.cards import PredictionCard
-from gui.train.wizard.pages import plain_label
+from gui.predict.rejection import RejectionSetting
+from gui.predict.results_table import ResultsTable
 from gui.widgets import dialogs
-from gui.widgets.drops import local_paths
-from gui.workers.prediction_workers import LoadedModel, PredictionBatch, load_model_task, predict_task
+from gui.widgets.drops import accept_file_drops
+from gui.widgets.plain_text import plain_label, set_plain_text
+from gui.workers.prediction_workers import (
+    LoadedModel,
+    PredictionBatch,
+    load_model_task,
+    predict_task,
+    with_threshold,
+)
 from gui.workers.task_runner import TaskRunner
 
-SORT_ROLE = Qt.ItemDataRole.UserRole + 1
-TABLE_ICON_PX = 48
+NO_MODEL = "No model open. Open an exported .onnx file, or drop one here."
 CARD_COLUMNS = 2
-
-
-class _SortItem(QTableWidgetItem):
-    """Sorts by the value in ``SORT_ROLE`` (numbers as numbers)."""
-
-    def __lt__(self, other: QTableWidgetItem) -> bool:
-        mine, theirs = self.data(SORT_ROLE), other.data(SORT_ROLE)
-        if mine is None or theirs is None:
-            return super().__lt__(other)
-        return bool(mine < theirs)
 
 
 class PredictPage(QWidget):
@@ -64,7 +59,6 @@ class PredictPage(QWidget):
         self.batch: PredictionBatch | None = None
         self._pending: list[str] = []
         self._cards: dict[str, list[PredictionCard]] = {}
-        self._table_items: dict[str, QTableWidgetItem] = {}
         self.runner = TaskRunner(self)
         self.runner.finished.connect(self._on_result)
         self.runner.failed.connect(self._on_failed)
@@ -72,13 +66,15 @@ class PredictPage(QWidget):
         self.runner.idle.connect(self._on_idle)
         self._waiter = ThumbnailWaiter(thumbnails, self)
         self._waiter.arrived.connect(self._on_thumbnail)
-        self.setAcceptDrops(True)
+        accept_file_drops(self, self.predict)  # images, folders, or an .onnx to open
         self._build()
 
     def _build(self) -> None:
         open_button = QPushButton("Open model…", self)
         open_button.clicked.connect(self.ask_model)
-        self.model_label = plain_label("No model open. Open an exported .onnx file, or drop one here.", self)
+        self.model_label = plain_label(NO_MODEL, self, wrap=True)
+        self.rejection = RejectionSetting(self)
+        self.rejection.changed.connect(self._on_rejection_changed)
         self.top_k = QSpinBox(self)
         self.top_k.setRange(1, 10)
         self.top_k.setValue(3)
@@ -89,8 +85,12 @@ class PredictPage(QWidget):
         top = QHBoxLayout()
         top.addWidget(open_button)
         top.addWidget(self.model_label, 1)
+        top.addWidget(self.rejection)
         top.addWidget(self.top_k)
         top.addWidget(self.csv_button)
+        self.note = plain_label("", self, wrap=True)
+        self.note.setObjectName("mutedLabel")
+        self.note.hide()
         self.drop_hint = QLabel("Drop images here for their top classes, or a folder for a table.", self)
         self.drop_hint.setAlignment(Qt.AlignmentFlag.AlignCenter)
         self.drop_hint.setObjectName("dropZone")
@@ -108,18 +108,13 @@ class PredictPage(QWidget):
         scroll = QScrollArea(self)
         scroll.setWidgetResizable(True)
         scroll.setWidget(self.cards_box)
-        self.table = QTableWidget(0, 5, self)
-        self.table.setHorizontalHeaderLabels(["Image", "Top class", "Probability", "Second class", "Problem"])
-        self.table.setIconSize(QSize(TABLE_ICON_PX, TABLE_ICON_PX))
-        self.table.verticalHeader().setDefaultSectionSize(TABLE_ICON_PX + 6)
-        self.table.setEditTriggers(QTableWidget.EditTrigger.NoEditTriggers)
-        self.table.setSelectionBehavior(QTableWidget.SelectionBehavior.SelectRows)
-        self.table.horizontalHeader().setStretchLastSection(True)
+        self.table = ResultsTable(self)
         self.results = QStackedWidget(self)
         self.results.addWidget(scroll)
         self.results.addWidget(self.table)
         layout = QVBoxLayout(self)
         layout.addLayout(top)
+        layout.addWidget(self.note)
         layout.addWidget(self.drop_hint)
         layout.addWidget(self.progress)
         layout.addWidget(self.results, 1)
@@ -135,23 +130,10 @@ class PredictPage(QWidget):
     @Slot(str)
     def load_model(self, path: str) -> bool:
         """Open ``path`` in the background; False while another task runs."""
-        if not self.runner.start(load_model_task(path)):
+        if not self.runner.start(load_model_task(path, self.rejection.reject())):
             return False
-        self.model_label.setText(f"Opening {path}…")
+        set_plain_text(self.model_label, f"Opening {path}…")
         return True
-
-    # ------------------------------------------------------------------ drops
-    def dragEnterEvent(self, event: QDragEnterEvent) -> None:
-        """Accept files and folders."""
-        if event.mimeData().hasUrls():
-            event.acceptProposedAction()
-
-    def dropEvent(self, event: QDropEvent) -> None:
-        """Classify dropped images or folders; open a dropped .onnx."""
-        paths = local_paths(event)
-        if paths:
-            event.acceptProposedAction()
-            self.predict(paths)
 
     def predict(self, paths: list[str]) -> None:
         """Classify the images among ``paths`` (folders are searched); an .onnx among them is opened first."""
@@ -169,7 +151,7 @@ class PredictPage(QWidget):
                 self, "Open a model first", "Open an exported .onnx model, then drop the images again."
             )
             return
-        self.runner.start(predict_task(self.model, paths, self.top_k.value()))
+        self.runner.start(predict_task(self.model, paths, self.top_k.value(), self.rejection.threshold()))
         self.progress.setRange(0, 0)
         self.progress.show()
 
@@ -178,22 +160,46 @@ class PredictPage(QWidget):
     def _on_result(self, result: object) -> None:
         if isinstance(result, LoadedModel):
             self.model = result
-            self.model_label.setText(f"Model: {result.description}")
+            set_plain_text(self.model_label, f"Model: {result.description}")
             self.top_k.setMaximum(max(1, len(result.classes)))
+            self._show_note(result)
             self.model_loaded.emit(result.path)
         elif isinstance(result, PredictionBatch):
             self.batch = result
-            if result.folder:
-                self._show_table(result)
-            else:
-                self._show_cards(result)
+            self._show_batch(result)
             self.csv_button.setEnabled(bool(result.rows))
             self.predictions_ready.emit(result)
+
+    def _show_batch(self, batch: PredictionBatch) -> None:
+        if batch.folder:
+            self._show_table(batch)
+        else:
+            self._show_cards(batch)
+
+    def _show_note(self, model: LoadedModel) -> None:
+        """Say once, for a model exported before rejection, that it gives every image a class."""
+        self.rejection.set_available(model.has_novelty, model.note or "")
+        set_plain_text(self.note, model.note or "")
+        self.note.setVisible(bool(model.note))
+
+    def _threshold(self) -> float | None:
+        """The threshold the shown verdicts use (None: rejection off or not in the model)."""
+        return self.rejection.threshold() if self.model is not None and self.model.has_novelty else None
+
+    @Slot()
+    def _on_rejection_changed(self) -> None:
+        """Take the shown verdicts again at the new threshold (the next drop uses it too)."""
+        if self.batch is None or self.model is None or not self.model.has_novelty:
+            return
+        threshold = self._threshold()
+        rows = [with_threshold(r, threshold) for r in self.batch.rows]
+        self.batch = PredictionBatch(rows, self.batch.folder)
+        self._show_batch(self.batch)
 
     def _show_cards(self, batch: PredictionBatch) -> None:
         self._clear_cards()
         for i, row in enumerate(batch.rows):
-            card = PredictionCard(row, self.cards_box)
+            card = PredictionCard(row, self.cards_box, self._threshold())
             self.cards_layout.addWidget(card, i // CARD_COLUMNS, i % CARD_COLUMNS, Qt.AlignmentFlag.AlignTop)
             self._cards.setdefault(row.path, []).append(card)
         rows = (len(batch.rows) + CARD_COLUMNS - 1) // CARD_COLUMNS
@@ -212,44 +218,16 @@ class PredictPage(QWidget):
         self._cards = {}
 
     def _show_table(self, batch: PredictionBatch) -> None:
-        table = self.table
-        table.setSortingEnabled(False)
-        table.setRowCount(len(batch.rows))
-        self._table_items = {}
-        for r, row in enumerate(batch.rows):
-            label, prob = row.best
-            second = row.top[1][0] if len(row.top) > 1 else ""
-            name = _SortItem(row.path.replace("\\", "/").rsplit("/", 1)[-1])
-            name.setData(SORT_ROLE, row.path.lower())
-            name.setToolTip(row.path)
-            self._table_items[row.path] = name
-            confidence = _SortItem(f"{prob:.1%}" if not row.error else "")
-            confidence.setData(SORT_ROLE, prob)
-            confidence.setTextAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
-            for column, item in enumerate(
-                (
-                    name,
-                    QTableWidgetItem(label),
-                    confidence,
-                    QTableWidgetItem(second),
-                    QTableWidgetItem(row.error),
-                )
-            ):
-                table.setItem(r, column, item)
-        table.setSortingEnabled(True)
-        table.sortItems(0, Qt.SortOrder.AscendingOrder)
-        table.resizeColumnsToContents()
+        self.table.show_results(batch.rows)
         self._waiter.clear()
-        self._waiter.want(list(self._table_items))
+        self._waiter.want(self.table.paths())
         self.results.setCurrentIndex(1)
 
-    @Slot(str, QPixmap)
+    @Slot(object, QPixmap)
     def _on_thumbnail(self, path: str, pixmap: QPixmap) -> None:
         for card in self._cards.get(path, []):
             card.set_pixmap(pixmap)
-        item = self._table_items.get(path)
-        if item is not None:
-            item.setIcon(QIcon(pixmap))
+        self.table.set_icon(path, pixmap)
 
     @Slot(int, int, str)
     def _on_progress(self, done: int, total: int, _text: str) -> None:
@@ -260,7 +238,7 @@ class PredictPage(QWidget):
     def _on_failed(self, message: str) -> None:
         dialogs.show_error(self, "Prediction failed", message)
         if self.model is None:
-            self.model_label.setText("No model open. Open an exported .onnx file, or drop one here.")
+            set_plain_text(self.model_label, NO_MODEL)
 
     @Slot()
     def _on_idle(self) -> None:

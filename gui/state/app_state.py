@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import gc
 import logging
-import threading
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
@@ -19,14 +18,17 @@ from typing import Any
 from PySide6.QtCore import QObject, QSettings, QThreadPool, Signal, Slot
 from PySide6.QtGui import QUndoStack
 
+from engine.control import RunControl
 from engine.data.scan import DatasetIndex
-from engine.project.exporting import ExportResult, export_labeled_folders
+from engine.progress import Progress
+from engine.project.exporting import FolderExportResult, export_labeled_folders
 from engine.project.importing import ImportPlan, project_from_plan, recheck_files, scan_import
-from engine.project.store import Project, ProjectFileError, validate_class_name
+from engine.project.schema import ProjectFileError
+from engine.project.store import Project, validate_class_name
 from gui.data.thumbnails import ThumbnailCache
 from gui.state import commands
 from gui.state.autosave import ProjectSaver, save_error_text
-from gui.workers.jobs import BackgroundJob, JobFunction
+from gui.workers.task_runner import TaskFunction, TaskRunner
 
 log = logging.getLogger(__name__)
 MAX_RECENT = 8
@@ -37,14 +39,15 @@ class AppState(QObject):
 
     project_changed = Signal(object)  # Project | None
     images_changed = Signal()  # images were added or removed
-    labels_changed = Signal(object)  # list of image indices whose label/split/broken changed; None: all
+    labels_changed = Signal(object)  # image indices whose label/split/broken/excluded changed; None: all
     classes_changed = Signal()  # classes created, renamed, merged or deleted
+    dismissed_changed = Signal()  # doctor findings were dismissed or brought back (undo)
     runs_changed = Signal()
     save_status_changed = Signal(str, str)
     message = Signal(str)  # a short note for the status bar
     error = Signal(str, str)  # title, text: shown as a dialog by the main window
     job_started = Signal(str)
-    job_progress = Signal(int, int)
+    job_progress = Signal(int, int, str)  # done, total, message
     job_finished = Signal()
     recent_changed = Signal()
 
@@ -57,7 +60,12 @@ class AppState(QObject):
         self.saver = ProjectSaver(self)
         self.saver.status_changed.connect(self.save_status_changed)
         self.saver.failed.connect(self._on_save_failed)
-        self._job: BackgroundJob | None = None
+        self._jobs = TaskRunner(self)  # imports, exports and re-checks, one at a time
+        self._jobs.progress.connect(self.job_progress)
+        self._jobs.finished.connect(self._on_job_finished)
+        self._jobs.cancelled.connect(self._on_job_cancelled)
+        self._jobs.failed.connect(self._on_job_failed)
+        self._jobs.idle.connect(self.job_finished)
         self._job_kind = ""
         self._job_args: dict[str, Any] = {}
         self._closing = False
@@ -115,8 +123,8 @@ class AppState(QObject):
     def shutdown(self) -> None:
         """Stop jobs and workers; call once before the app quits (after :meth:`close_project`)."""
         self._closing = True  # results still queued from workers are dropped
-        self.cancel_job()
-        QThreadPool.globalInstance().waitForDone(10_000)
+        self._jobs.shutdown()
+        QThreadPool.globalInstance().waitForDone(10_000)  # autosave writes
         self.thumbnails.shutdown()
 
     def _set_project(self, project: Project) -> bool:
@@ -243,26 +251,20 @@ class AppState(QObject):
     @property
     def busy(self) -> bool:
         """True while an import or export runs."""
-        return self._job is not None
+        return self._jobs.is_running()
 
     def cancel_job(self) -> None:
         """Ask the running job to stop (it ends within a fraction of a second)."""
-        if self._job is not None:
-            self._job.cancel()
+        self._jobs.cancel()
 
-    def _run_job(self, kind: str, title: str, fn: JobFunction, **args: Any) -> None:
-        if self._job is not None:
+    def _run_job(self, kind: str, title: str, fn: TaskFunction, **args: Any) -> None:
+        if self._jobs.is_running():
             self.error.emit("Please wait", "Another import or export is still running; wait for it or "
                             "cancel it in the status bar.")
             return
-        job = BackgroundJob(fn, self)
-        job.signals.progress.connect(self.job_progress)
-        job.signals.finished.connect(self._on_job_finished)
-        job.signals.failed.connect(self._on_job_failed)
-        job.signals.done.connect(self._on_job_done)
-        self._job, self._job_kind, self._job_args = job, kind, args
+        self._job_kind, self._job_args = kind, args
         self.job_started.emit(title)
-        job.start()
+        self._jobs.start(fn)
 
     @Slot(object)
     def _on_job_finished(self, result: object) -> None:
@@ -272,19 +274,27 @@ class AppState(QObject):
             self._apply_recheck(result)
             return
         if self._job_kind == "export":
-            assert isinstance(result, ExportResult)
+            assert isinstance(result, FolderExportResult)
             self._report_export(result)
             return
         assert isinstance(result, ImportPlan)
-        if result.cancelled:
-            self.message.emit("Import cancelled; nothing was added.")
-        elif self._job_kind == "dataset":
+        if self._job_kind == "dataset":
             self._create_from_plan(result)
         elif self.project is not None:
             command = commands.ImportImagesCommand(self, result.entries, result.classes)
             self.undo_stack.push(command)
             self.message.emit(_import_summary(result, command.added))
-        self._report_unstorable(result)
+        self._report_import_warnings(result)
+
+    @Slot()
+    def _on_job_cancelled(self) -> None:
+        if self._closing:
+            return
+        if self._job_kind == "export":
+            self.message.emit(f"Export cancelled; the images copied so far stay in {self._job_args['dest']}.")
+        else:
+            self.message.emit("Check cancelled; nothing was changed." if self._job_kind == "recheck"
+                              else "Import cancelled; nothing was added.")
 
     def _apply_recheck(self, result: object) -> None:
         assert isinstance(result, dict)
@@ -307,32 +317,23 @@ class AppState(QObject):
         if self._set_project(project):
             self.message.emit(_import_summary(plan, len(project.images)))
 
-    def _report_export(self, result: ExportResult) -> None:
+    def _report_export(self, result: FolderExportResult) -> None:
         dest = self._job_args.get("dest", "")
-        note = " (cancelled)" if result.cancelled else ""
-        self.message.emit(f"Exported {result.copied:,} images to {dest}{note}")
+        self.message.emit(f"Exported {result.copied:,} images to {dest}")
         if result.failed:
             lines = "\n".join(f"{p}: {r}" for p, r in result.failed[:10])
             self.error.emit("Some images were not exported", f"{len(result.failed)} images could not be "
                             f"copied to {dest}:\n{lines}\nCheck that the files still exist and retry.")
 
-    def _report_unstorable(self, plan: ImportPlan) -> None:
-        if plan.unstorable:
-            names = "\n".join(plan.unstorable[:10])
-            self.error.emit("Some files were left out", f"{len(plan.unstorable)} file names are not valid "
-                            f"UTF-8 text, so the project cannot record them:\n{names}\nRename these files "
-                            "and import them again.")
+    def _report_import_warnings(self, plan: ImportPlan) -> None:
+        if plan.warnings:
+            lines = "\n".join(plan.warnings[:10])
+            more = f"\n(and {len(plan.warnings) - 10} more)" if len(plan.warnings) > 10 else ""
+            self.error.emit("Check the imported folder", f"{lines}{more}")
 
     @Slot(str)
     def _on_job_failed(self, text: str) -> None:
         self.error.emit("The import or export failed", text)
-
-    @Slot()
-    def _on_job_done(self) -> None:
-        job, self._job = self._job, None
-        if job is not None:
-            job.signals.deleteLater()
-        self.job_finished.emit()
 
     @Slot(object)
     def _on_thumbnail_failed(self, failures: list[tuple[str, str]]) -> None:
@@ -364,23 +365,23 @@ class AppState(QObject):
         self.recent_changed.emit()
 
 
-def _scan_job(paths: list[str], label: str | None, known: tuple[str, ...]) -> JobFunction:
-    def run(progress: Any, cancel: threading.Event) -> ImportPlan:
-        return scan_import(paths, label, known, progress=progress, cancel=cancel)
+def _scan_job(paths: list[str], label: str | None, known: tuple[str, ...]) -> TaskFunction:
+    def run(progress: Progress, control: RunControl) -> ImportPlan:
+        return scan_import(paths, label, known, progress=progress, control=control)
 
     return run
 
 
-def _recheck_job(paths: list[str]) -> JobFunction:
-    def run(progress: Any, cancel: threading.Event) -> dict[str, str | None]:
-        return recheck_files(paths, progress=progress, cancel=cancel)
+def _recheck_job(paths: list[str]) -> TaskFunction:
+    def run(progress: Progress, control: RunControl) -> dict[str, str | None]:
+        return recheck_files(paths, progress=progress, control=control)
 
     return run
 
 
-def _export_job(project: Project, dest: str) -> JobFunction:
-    def run(progress: Any, cancel: threading.Event) -> ExportResult:
-        return export_labeled_folders(project, dest, progress=progress, cancel=cancel)
+def _export_job(project: Project, dest: str) -> TaskFunction:
+    def run(progress: Progress, control: RunControl) -> FolderExportResult:
+        return export_labeled_folders(project, dest, progress=progress, control=control)
 
     return run
 

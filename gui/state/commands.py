@@ -11,7 +11,8 @@ from typing import TYPE_CHECKING
 
 from PySide6.QtGui import QUndoCommand
 
-from engine.project.store import ImageEntry, LabelSplit
+from engine.project.schema import ImageEntry
+from engine.project.store import LabelSplit
 
 if TYPE_CHECKING:
     from gui.state.app_state import AppState
@@ -153,3 +154,65 @@ class MergeClassesCommand(QUndoCommand):
         project.add_class(self._source, self._position)
         project.set_labels(self._indices, self._source)
         self._state.notify_classes(relabeled=True)
+
+
+class SetExcludedCommand(QUndoCommand):
+    """Exclude images from training, or include them again (they never leave the project)."""
+
+    def __init__(self, state: AppState, indices: Sequence[int], excluded: bool) -> None:
+        verb = "Exclude" if excluded else "Include"
+        super().__init__(f"{verb} {_images(len(indices))} {'from' if excluded else 'in'} training")
+        self._state, self._indices, self._excluded = state, list(indices), excluded
+        self._previous: list[bool] = []
+
+    def redo(self) -> None:
+        """Set the flag."""
+        self._previous = self._state.project.set_excluded(self._indices, self._excluded)
+        self._state.notify_labels(self._indices)
+
+    def undo(self) -> None:
+        """Restore each image's previous flag."""
+        self._state.project.restore_excluded(self._indices, self._previous)
+        self._state.notify_labels(self._indices)
+
+
+class SetSplitCommand(QUndoCommand):
+    """Move images to the training or the validation split (the doctor's fix for leakage)."""
+
+    def __init__(self, state: AppState, indices: Sequence[int], split: str) -> None:
+        super().__init__(f"Move {_images(len(indices))} to {'validation' if split == 'val' else 'training'}")
+        self._state, self._indices, self._split = state, list(indices), split
+        self._previous: list[str | None] = []
+
+    def redo(self) -> None:
+        """Move them."""
+        self._previous = self._state.project.set_splits(self._indices, [self._split] * len(self._indices))
+        self._state.notify_labels(self._indices)
+
+    def undo(self) -> None:
+        """Put each image back in its previous split."""
+        self._state.project.set_splits(self._indices, self._previous)
+        self._state.notify_labels(self._indices)
+
+
+class DismissFindingsCommand(QUndoCommand):
+    """Remember doctor findings as handled, so the next scan does not list them again."""
+
+    def __init__(self, state: AppState, keys: Sequence[str], text: str = "Dismiss a finding") -> None:
+        super().__init__(menu_text(text))
+        self._state, self._keys = state, list(keys)
+        self._changed: list[str] = []
+
+    def redo(self) -> None:
+        """Remember the keys."""
+        self._changed = self._state.project.set_dismissed(self._keys, True)
+        self._notify()
+
+    def undo(self) -> None:
+        """Forget the keys this command added."""
+        self._state.project.set_dismissed(self._changed, False)
+        self._notify()
+
+    def _notify(self) -> None:
+        self._state.dismissed_changed.emit()
+        self._state.saver.schedule()

@@ -20,7 +20,7 @@ class TrainingController(WorkerThreadOwner):
     """
 
     event = Signal(object)  # engine.events.*, throttled at the source
-    run_finished = Signal(object)  # RunResult: completed or cancelled
+    run_finished = Signal(object)  # engine.events.RunFinished: completed or cancelled
     run_failed = Signal(str)
     paused_changed = Signal(bool)
     running_changed = Signal(bool)

@@ -5,8 +5,9 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from engine.control import RunCancelled, RunControl
-from gui.workers.task_runner import ProgressFn, TaskFunction
+from engine.control import RunControl
+from engine.progress import Progress
+from gui.workers.task_runner import TaskFunction
 
 
 @dataclass
@@ -22,26 +23,13 @@ class ExportReport:
 def export_task(run_dir: str, path: str, quantize: str = "none") -> TaskFunction:
     """A task that exports ``run_dir``'s best weights to ``path`` and returns an :class:`ExportReport`."""
 
-    def run(progress: ProgressFn, control: RunControl) -> ExportReport:
-        from engine.export import ExportCancelled, export_run
+    def run(progress: Progress, control: RunControl) -> ExportReport:
+        from engine.export import export_run
 
-        def stage(name: str, done: int, total: int) -> None:
-            progress(done, total, name)
-
-        try:
-            result = export_run(run_dir, path, quantize=quantize, progress=stage, cancel=_cancelled(control))
-        except ExportCancelled as exc:
-            raise RunCancelled from exc
+        result = export_run(run_dir, path, quantize=quantize, progress=progress, control=control)
         return ExportReport(str(result.onnx_path), bool(result.passed), result.message, result.to_dict())
 
     return run
-
-
-def _cancelled(control: RunControl) -> Any:
-    def cancel() -> bool:
-        return control.cancelled
-
-    return cancel
 
 
 def report_text(report: ExportReport) -> str:

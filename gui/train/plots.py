@@ -174,15 +174,15 @@ class TrainingPlots(QWidget):
                 self._steps_per_epoch = max(1, event.steps_per_epoch)
             case BatchEnded():
                 spe = max(1, event.steps_per_epoch or self._steps_per_epoch)
-                b["batch_x"].append(event.epoch + event.step / spe)
+                b["batch_x"].append(event.epoch - 1 + event.step / spe)  # epochs count from 1
                 b["batch_loss"].append(event.loss)
                 b["lr"].append(event.lr)
             case EpochEnded():
-                b["epoch_x"].append(event.epoch + 1)
+                b["epoch_x"].append(event.epoch)
                 for name in ("train_loss", "val_loss", "train_acc", "val_acc"):
                     b[name].append(float(getattr(event, name)))
             case BestImproved():
-                self._mark_best(event.epoch + 1, event.val_acc)
+                self._mark_best(event.epoch, event.val_acc)
             case _:
                 return
         self._dirty = True
@@ -210,21 +210,22 @@ class TrainingPlots(QWidget):
         return len(self._buffers[name])
 
     # ------------------------------------------------------------- finished runs
-    def show_history(self, rows: Sequence[dict[str, float | None]], best_epoch: int = -1) -> None:
-        """Draw a finished run from its ``history.json`` rows (no per-batch loss is kept there)."""
+    def show_history(self, rows: Sequence[dict[str, float | None]], best_epoch: int = 0) -> None:
+        """Draw a finished run from its ``history.json`` rows (epochs and ``best_epoch`` count from 1)."""
         self._timer.stop()
         self.clear()
         b = self._buffers
         for row in rows:
-            x = float(row.get("epoch", len(b["epoch_x"])) or 0) + 1
+            x = float(row.get("epoch") or len(b["epoch_x"]) + 1)
             b["epoch_x"].append(x)
             for name in ("train_loss", "val_loss", "train_acc", "val_acc"):
                 value = row.get(name)
                 b[name].append(float("nan") if value is None else float(value))
             b["batch_x"].append(x)
             b["lr"].append(float(row.get("lr") or 0.0))
-        if 0 <= best_epoch < len(rows):
-            self._mark_best(best_epoch + 1, float(rows[best_epoch].get("val_acc") or 0.0))
+        best = next((row for row in rows if row.get("epoch") == best_epoch), None)
+        if best_epoch >= 1 and best is not None:
+            self._mark_best(best_epoch, float(best.get("val_acc") or 0.0))
         self._dirty = True
         self.redraw()
 
@@ -233,7 +234,7 @@ class TrainingPlots(QWidget):
         self.clear_overlay()
         if not rows:
             return
-        x = np.array([float(r.get("epoch", i) or 0) + 1 for i, r in enumerate(rows)])
+        x = np.array([float(r.get("epoch") or i + 1) for i, r in enumerate(rows)])
 
         def column(key: str) -> np.ndarray:
             return np.array([float("nan") if r.get(key) is None else float(r[key]) for r in rows])

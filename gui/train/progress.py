@@ -74,7 +74,7 @@ class RunProgress:
     images_per_s: float = 0.0
     device: str = ""
     run_dir: str = ""
-    best_epoch: int = -1
+    best_epoch: int = 0  # counted from 1, as in the events; 0: none yet
     best_val_acc: float = 0.0
     epochs_done: int = 0
     paused: bool = False
@@ -101,11 +101,11 @@ class RunProgress:
                 self.stage, self.train_started, self.epoch_started = "Training", now, now
                 self._paused_total = 0.0
             case BatchEnded():
-                self.epoch, self.step, self.images_per_s = event.epoch, event.step, event.images_per_s
+                self.epoch, self.step, self.images_per_s = event.epoch - 1, event.step, event.images_per_s
                 self.steps_per_epoch = event.steps_per_epoch or self.steps_per_epoch
             case EpochEnded():
-                self.epochs_done, self.epochs = event.epoch + 1, event.epochs
-                self.epoch, self.step = event.epoch + 1, 0
+                self.epochs_done, self.epochs = event.epoch, event.epochs
+                self.epoch, self.step = event.epoch, 0
                 self.images_per_s = event.images_per_s or self.images_per_s
                 self.epoch_seconds.append(event.seconds)
                 self.epoch_started = now

@@ -17,7 +17,9 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from gui.train.run_files import RunRecord, read_run
+from engine.runs.files import RunRecord, read_run
+from engine.runs.followup import finetune_problem, resume_problem
+from gui.widgets.plain_text import tooltip_text
 
 RUN_ROLE = Qt.ItemDataRole.UserRole
 
@@ -54,6 +56,7 @@ class RunsPanel(QWidget):
             "Select a run to see its curves; select a second one (Ctrl+click) to compare.", self
         )
         self.hint.setObjectName("mutedLabel")
+        self.hint.setTextFormat(Qt.TextFormat.PlainText)  # it shows export paths: never rich text
         self.hint.setWordWrap(True)
         self.resume_button = QPushButton("Resume", self)
         self.resume_button.setToolTip(
@@ -96,9 +99,8 @@ class RunsPanel(QWidget):
             item = QTreeWidgetItem(self._row(record))
             item.setData(0, RUN_ROLE, record.run_dir)
             networks = " + ".join(record.info.get("backbones", []))
-            item.setToolTip(
-                0, f"{networks}\n{record.run_dir}" + (f"\n{record.error}" if record.error else "")
-            )
+            tip = f"{networks}\n{record.run_dir}" + (f"\n{record.error}" if record.error else "")
+            item.setToolTip(0, tooltip_text(tip))
             for column in (1,):
                 item.setTextAlignment(column, Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
             self.tree.addTopLevelItem(item)
@@ -151,10 +153,12 @@ class RunsPanel(QWidget):
         record = self.records.get(runs[0]) if runs else None
         has_weights = record is not None and not record.error and record.best_val_acc is not None
         busy = self._busy
-        self.resume_button.setEnabled(has_weights and not busy and record.status == "cancelled")
-        self.finetune_button.setEnabled(
-            has_weights and not busy and len(record.info.get("backbones", [])) == 1
-        )
+        for button, problem in (
+            (self.resume_button, resume_problem(record) if record is not None else "no run selected"),
+            (self.finetune_button, finetune_problem(record) if record is not None else "no run selected"),
+        ):
+            button.setEnabled(not busy and not problem)  # the same rules as main.py resume/finetune
+            button.setStatusTip(problem)
         self.export_button.setEnabled(has_weights)
         self.evaluate_button.setEnabled(has_weights)
 

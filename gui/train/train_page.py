@@ -1,14 +1,15 @@
 """The Train stage: the project's runs on the left, the live (or selected) run on the right.
 
 The page owns the :class:`TrainingController`; it opens the strategy wizard for a new run,
-records every run that produced weights in the project (``AppState.add_run``), resumes a
-cancelled run or continues one into a fine-tune, and exports a run to ONNX with its parity report.
+records every run that produced weights in the project (``AppState.add_run``) from its
+``RunFinished`` event, resumes a run or continues one into a fine-tune (the rules of
+:mod:`engine.runs.followup`, shared with ``main.py resume``/``finetune``), and exports a run to
+ONNX with its parity report.
 """
 
 from __future__ import annotations
 
 import contextlib
-from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -17,11 +18,13 @@ from PySide6.QtCore import QCoreApplication, Qt, Signal, Slot
 from PySide6.QtWidgets import QFileDialog, QHBoxLayout, QMessageBox, QSplitter, QWidget
 
 from engine.config import TrainConfig
+from engine.data.scan import DatasetIndex
 from engine.errors import TransferStudioError
-from engine.events import Event, RunFinished, RunStarted
+from engine.events import EpochEnded, Event, RunFinished, RunStarted
+from engine.runs.files import now_iso
+from engine.runs.followup import FINETUNE, RESUME, follow_up
 from gui.train.controller import TrainingController
 from gui.train.export_flow import ExportReport, export_task, report_text
-from gui.train.run_files import RunRecord, finetune_config, project_entry, read_run, resume_config
 from gui.train.runs_panel import RunsPanel
 from gui.train.training_panel import TrainingPanel
 from gui.widgets import dialogs
@@ -30,6 +33,19 @@ from gui.workers.task_runner import TaskRunner
 from gui.workers.training_worker import FitFunction
 
 RUNS_FOLDER = "runs"
+
+
+def project_entry(finished: RunFinished) -> dict[str, Any]:
+    """The summary :meth:`engine.project.store.Project.add_run` keeps for a finished run."""
+    return {
+        "run_dir": finished.run_dir,
+        "strategy": finished.strategy,
+        "backbones": list(finished.backbones),
+        "best_val_acc": finished.best_val_acc,
+        "created": finished.created,
+        "status": finished.status.value,
+        "epochs_completed": finished.epochs_completed,
+    }
 
 
 class TrainPage(QWidget):
@@ -101,8 +117,11 @@ class TrainPage(QWidget):
         self.runs.new_button.setEnabled(project is not None and not self.controller.is_running())
         if not self.controller.is_running() and project is None:
             self.panel.show_finished_run(
-                "No project open", [], -1, "Open or create a project with labelled images, then start a run."
+                "No project open", [], 0, "Open or create a project with labelled images, then start a run."
             )
+        elif not self.controller.is_running():  # a project opened (or was imported from a dataset folder)
+            hint = "Start a run with “New training run…”."
+            self.panel.show_finished_run("No training run yet", [], 0, hint)
 
     # --------------------------------------------------------------- new runs
     @Slot()
@@ -130,54 +149,74 @@ class TrainPage(QWidget):
         wizard.open()
 
     @Slot(object)
-    def start_training(self, config: TrainConfig) -> bool:
-        """Start a run of ``config`` on the project's current labels; False if one is running."""
+    def start_training(self, config: TrainConfig, index: DatasetIndex | None = None) -> bool:
+        """Start a run of ``config`` on ``index`` (default: the project's labels); False if one is running."""
         if self.controller.is_running():
             QMessageBox.information(
                 self, "A run is in progress", "Wait for the current run to finish, or cancel it, first."
             )
             return False
         project = self.project()
-        index = project.to_dataset_index() if project is not None else None
+        if index is None:
+            index = project.to_dataset_index() if project is not None else None
         self.runs.tree.clearSelection()
         self.controller.start(config, index, self.runs_parent())
         return True
 
     @Slot(str)
     def resume_run(self, run_dir: str) -> None:
-        """Continue a cancelled run from its best weights for the epochs it did not finish."""
-        self._follow_up(run_dir, resume_config, "resume")
+        """Continue a cancelled or interrupted run where it stopped, in its own folder."""
+        self._follow_up(run_dir, RESUME, "resume")
 
     @Slot(str)
     def finetune_run(self, run_dir: str) -> None:
         """Continue a run into a fine-tune of the upper layers (``partial``, ``init_from=run_dir``)."""
-        self._follow_up(run_dir, finetune_config, "fine-tune")
+        self._follow_up(run_dir, FINETUNE, "fine-tune")
 
-    def _follow_up(self, run_dir: str, make: Callable[[RunRecord], TrainConfig], verb: str) -> None:
+    def _follow_up(self, run_dir: str, kind: str, verb: str) -> None:
+        """Start the follow-up on the run's own dataset (its ``dataset.json``), as the CLI does."""
         try:
-            config = make(read_run(run_dir))
+            plan = follow_up(run_dir, kind)
         except TransferStudioError as exc:
             dialogs.show_error(self, f"Cannot {verb} this run", str(exc))
             return
-        if self.start_training(config):
+        if self.start_training(plan.config, plan.index):
             self.panel.write_log(f"Continuing from {run_dir} ({verb}).")
+            for note in plan.notes:
+                self.panel.write_log(note)
 
     # ---------------------------------------------------------------- events
     @Slot(object)
     def _on_event(self, event: Event) -> None:
         if isinstance(event, RunStarted):
             self._started = event
+        elif isinstance(event, EpochEnded) and self._started is not None:
+            self._list_running(self._started, event)
+            self._started = None  # listed once, at its first epoch
         elif isinstance(event, RunFinished):
             self._record(event)
 
+    def _list_running(self, started: RunStarted, first: EpochEnded) -> None:
+        """List a run in the project once it has weights, so that a killed run shows as interrupted."""
+        if self.state is None or self.project() is None:
+            return
+        entry = {
+            "run_dir": started.run_dir,
+            "strategy": started.strategy,
+            "backbones": list(started.backbones),
+            "best_val_acc": first.val_acc,
+            "created": now_iso(),
+            "status": "running",
+            "epochs_completed": first.epoch,
+        }
+        self.state.add_run(entry)  # replaced by the finished run's entry (the same run_dir)
+
     def _record(self, event: RunFinished) -> None:
+        """Keep a run that finished an epoch in the project, from the event itself (not re-read)."""
         if self.state is None or self.project() is None or event.epochs_completed <= 0:
             return
-        record = read_run(event.run_dir)
-        if record.error:
-            return
-        self.state.add_run(project_entry(record))  # a resumed run updates its entry
-        self.runs.select_run(record.run_dir)
+        self.state.add_run(project_entry(event))  # a resumed run updates its entry
+        self.runs.select_run(event.run_dir)
 
     @Slot(object)
     def _on_runs_selected(self, run_dirs: list[str]) -> None:
@@ -189,7 +228,7 @@ class TrainPage(QWidget):
         record = self.runs.records[run_dirs[0]]
         best = record.best_val_acc
         summary = (
-            f"{record.status.capitalize()}: {int(record.info.get('epochs_completed', 0))} epochs, best "
+            f"{record.status.capitalize()}: {record.number('epochs_completed')} epochs, best "
             f"validation accuracy {best:.1%}."
             if best is not None
             else record.status.capitalize()
@@ -197,7 +236,7 @@ class TrainPage(QWidget):
         if record.info.get("message"):
             summary += f" {record.info['message']}"
         self.panel.show_finished_run(
-            f"Run {record.name}", record.history(), int(record.info.get("best_epoch", -1)), summary
+            f"Run {record.name}", record.history(), record.best_epoch, summary
         )
         if len(run_dirs) > 1:
             other = self.runs.records[run_dirs[1]]

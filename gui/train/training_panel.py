@@ -201,7 +201,7 @@ class TrainingPanel(QWidget):
         self.stats["eta"].setText(format_duration(p.eta_seconds()))
         self.stats["elapsed"].setText(format_duration(time.monotonic() - self._started_wall))
         self.stats["best"].setText(
-            f"{p.best_val_acc:.1%} (epoch {p.best_epoch + 1})" if p.best_epoch >= 0 else "—"
+            f"{p.best_val_acc:.1%} (epoch {p.best_epoch})" if p.best_epoch >= 1 else "—"
         )
         self.stats["device"].setText(p.device or "—")
         rss, gpu = process_memory_mb(), gpu_memory_mb(p.device)
@@ -243,16 +243,16 @@ class TrainingPanel(QWidget):
                 self.write_log(f"Run folder: {event.run_dir}")
             case EpochEnded():
                 self.write_log(
-                    f"Epoch {event.epoch + 1}/{event.epochs}: train loss {event.train_loss:.3f}, "
+                    f"Epoch {event.epoch}/{event.epochs}: train loss {event.train_loss:.3f}, "
                     f"accuracy {event.train_acc:.1%}; validation loss {event.val_loss:.3f}, "
                     f"accuracy {event.val_acc:.1%} ({event.seconds:.1f} s)"
                 )
             case BestImproved():
                 self.write_log(
-                    f"  best so far: {event.val_acc:.1%} at epoch {event.epoch + 1} (weights saved)"
+                    f"  best so far: {event.val_acc:.1%} at epoch {event.epoch} (weights saved)"
                 )
             case Paused():
-                self.write_log(f"Paused at epoch {event.epoch + 1}, batch {event.step}.")
+                self.write_log(f"Paused at epoch {event.epoch}, batch {event.step}.")
             case Resumed():
                 self.write_log("Resumed.")
             case RunFinished():
@@ -265,8 +265,8 @@ class TrainingPanel(QWidget):
             RunStatus.FAILED: "Failed",
         }
         best = (
-            f"; best validation accuracy {event.best_val_acc:.1%} at epoch {event.best_epoch + 1}"
-            if event.best_epoch >= 0
+            f"; best validation accuracy {event.best_val_acc:.1%} at epoch {event.best_epoch}"
+            if event.best_epoch >= 1
             else ""
         )
         self.write_log(
@@ -307,6 +307,6 @@ class TrainingPanel(QWidget):
 
     def _best_text(self) -> str:
         p = self.progress
-        if p.best_epoch < 0:
+        if p.best_epoch < 1:
             return "No epoch finished, so no weights were kept."
-        return f"Best validation accuracy {p.best_val_acc:.1%} at epoch {p.best_epoch + 1}."
+        return f"Best validation accuracy {p.best_val_acc:.1%} at epoch {p.best_epoch}."

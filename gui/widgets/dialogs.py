@@ -11,6 +11,8 @@ import html
 
 from PySide6.QtWidgets import QMessageBox, QWidget
 
+from gui.widgets.plain_text import rich_text
+
 SHORTCUTS = (
     ("Ctrl+N", "New project"), ("Ctrl+O", "Open a project, or a dataset folder to import"),
     ("Ctrl+I", "Import images"), ("Ctrl+Shift+I", "Import a folder"), ("Ctrl+E", "Export labelled dataset"),
@@ -23,19 +25,14 @@ SHORTCUTS = (
 )
 
 
-def as_rich_text(text: str) -> str:
-    """Return ``text`` escaped and marked as rich text, so Qt shows it literally."""
-    return "<p>" + html.escape(text).replace("\n", "<br>") + "</p>"
-
-
 def show_error(parent: QWidget | None, title: str, text: str) -> None:
     """Show an error that names the file and says what to do (the text is shown literally)."""
-    QMessageBox.warning(parent, title, as_rich_text(text))
+    QMessageBox.warning(parent, title, rich_text(text))
 
 
 def ask(parent: QWidget | None, title: str, text: str) -> bool:
     """Ask a yes/no question; True for yes."""
-    answer = QMessageBox.question(parent, title, as_rich_text(text))
+    answer = QMessageBox.question(parent, title, rich_text(text))
     return answer == QMessageBox.StandardButton.Yes
 
 

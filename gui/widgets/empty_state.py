@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 from PySide6.QtCore import Qt, Signal
-from PySide6.QtGui import QDragEnterEvent, QDropEvent, QFont
+from PySide6.QtGui import QFont
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QPushButton, QVBoxLayout, QWidget
 
 from gui.resources import icon
-from gui.widgets.drops import local_paths
+from gui.widgets.drops import accept_file_drops
 
 _TEXTS = {
     "empty": ("Drop images or folders here",
@@ -58,7 +58,7 @@ class EmptyState(QWidget):
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
-        self.setAcceptDrops(True)
+        accept_file_drops(self, self.files_dropped.emit)
         self._icon = QLabel(self)
         self._icon.setAlignment(Qt.AlignmentFlag.AlignCenter)
         self._title = centered_label("", self, "")
@@ -95,14 +95,3 @@ class EmptyState(QWidget):
         self.files_button.setVisible(mode == "empty")
         self.folder_button.setVisible(mode == "empty")
 
-    def dragEnterEvent(self, event: QDragEnterEvent) -> None:
-        """Take files and folders from the desktop."""
-        if event.mimeData().hasUrls():
-            event.acceptProposedAction()
-
-    def dropEvent(self, event: QDropEvent) -> None:
-        """Import what was dropped."""
-        paths = local_paths(event)
-        if paths:
-            event.acceptProposedAction()
-            self.files_dropped.emit(paths)

@@ -8,7 +8,7 @@ signals say when it changes.
 from __future__ import annotations
 
 from PySide6.QtCore import QByteArray, Qt, Signal, Slot
-from PySide6.QtGui import QAction, QCloseEvent, QDragEnterEvent, QDropEvent
+from PySide6.QtGui import QAction, QCloseEvent
 from PySide6.QtWidgets import QApplication, QMainWindow, QWidget
 
 from engine.project.store import Project
@@ -18,7 +18,8 @@ from gui.state.app_state import AppState
 from gui.state.commands import menu_text
 from gui.theme import ThemeManager
 from gui.widgets import dialogs
-from gui.widgets.drops import local_paths
+from gui.widgets.drops import accept_file_drops
+from gui.widgets.plain_text import set_tooltip
 from gui.window.menus import build_menus, build_toolbar, create_actions
 from gui.window.placeholder_page import PlaceholderPage
 from gui.window.project_flows import ProjectFlows
@@ -39,8 +40,8 @@ class MainWindow(QMainWindow):
         mode = str(self.state.setting("theme", "system"))
         self.theme = theme or ThemeManager(QApplication.instance(), mode)
         self.setWindowIcon(app_icon())
-        self.setAcceptDrops(True)
         self.flows = ProjectFlows(self, self.state)
+        accept_file_drops(self, self.flows.handle_drop)  # files and folders dropped anywhere on the window
         self.stages = StageStack(self)
         self.stage_bar = StageBar(self)
         self.data_page = DataPage(self.state, self)
@@ -205,7 +206,9 @@ class MainWindow(QMainWindow):
             number = int(action.data())
             if number:
                 name = classes[number - 1] if number <= len(classes) else None
-                action.setText(menu_text(f"Label as “{name}”") if name else f"Label as Class {number}")
+                text = f"Label as “{name}”" if name else f"Label as Class {number}"
+                action.setText(menu_text(text))
+                set_tooltip(action, text)
                 action.setEnabled(on_data and name is not None)
             else:
                 action.setEnabled(on_data and self.state.project is not None)
@@ -217,18 +220,6 @@ class MainWindow(QMainWindow):
         self.update()
 
     # -------------------------------------------------------------- events
-    def dragEnterEvent(self, event: QDragEnterEvent) -> None:
-        """Take files and folders dropped anywhere on the window."""
-        if event.mimeData().hasUrls():
-            event.acceptProposedAction()
-
-    def dropEvent(self, event: QDropEvent) -> None:
-        """Import dropped files, or open a dropped folder when no project is open."""
-        paths = local_paths(event)
-        if paths:
-            event.acceptProposedAction()
-            self.flows.handle_drop(paths)
-
     def closeEvent(self, event: QCloseEvent) -> None:
         """Save, stop background work, remember the window; never lose a change silently."""
         if not self.state.close_project() and not dialogs.ask(

@@ -16,6 +16,7 @@ from PySide6.QtWidgets import QMenu, QSizePolicy, QToolBar, QWidget
 from gui.resources import icon
 from gui.theme import THEMES
 from gui.window.stage_bar import STAGES, StageBar
+from gui.window.weights_import import WeightsImportFlow
 
 if TYPE_CHECKING:
     from gui.window.main_window import MainWindow
@@ -31,6 +32,7 @@ class MainActions(NamedTuple):
     import_files: QAction
     import_folder: QAction
     export: QAction
+    import_weights: QAction
     save: QAction
     close_project: QAction
     quit: QAction
@@ -94,6 +96,8 @@ def create_actions(window: MainWindow) -> MainActions:
         import_folder=_action(window, "Import &Folder…", "import-folder", "Ctrl+Shift+I"),
         export=_action(window, "&Export Labelled Dataset as Folders…", "export", "Ctrl+E",
                        "Copy the labelled images into one folder per class"),
+        import_weights=_action(window, "Import &Backbone Weights…", None, None,
+                               "Use a .pth or .safetensors file you have as a backbone's pretrained weights"),
         save=_action(window, "&Save Now", "save", Key.Save,
                      "Changes are saved automatically; this saves now"),
         close_project=_action(window, "&Close Project", "close-project", Key.Close),
@@ -121,6 +125,8 @@ def create_actions(window: MainWindow) -> MainActions:
         (actions.shortcuts, window.show_shortcuts), (actions.about, window.show_about),
     ):
         action.triggered.connect(slot)
+    window.weights_import = WeightsImportFlow(window)
+    actions.import_weights.triggered.connect(window.weights_import.ask)
     actions.labels.triggered.connect(window.label_from_action)
     actions.stages.triggered.connect(window.stage_from_action)
     actions.themes.triggered.connect(window.theme_from_action)
@@ -135,7 +141,7 @@ def build_menus(window: MainWindow, a: MainActions) -> None:
     bar = window.menuBar()
     file_menu = bar.addMenu("&File")
     items = (a.new_project, a.open_project, a.recent_menu, None, a.import_files, a.import_folder, a.export,
-             None, a.save, a.close_project, None, a.quit)
+             None, a.import_weights, None, a.save, a.close_project, None, a.quit)
     for item in items:
         _add(file_menu, item)
     edit = bar.addMenu("&Edit")

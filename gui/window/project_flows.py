@@ -16,7 +16,8 @@ from PySide6.QtCore import QObject, Slot
 from PySide6.QtWidgets import QFileDialog, QWidget
 
 from engine.imaging import IMAGE_EXTENSIONS, is_image_candidate
-from engine.project.store import PROJECT_FILE_NAME, Project
+from engine.project.schema import PROJECT_FILE_NAME
+from engine.project.store import Project
 from gui.state.app_state import AppState
 from gui.widgets.dialogs import ask
 

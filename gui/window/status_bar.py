@@ -8,7 +8,8 @@ from PySide6.QtWidgets import QLabel, QStatusBar, QWidget
 from gui.state.app_state import AppState
 from gui.theme import ERROR_COLOR
 from gui.widgets.icon_label import IconLabel
-from gui.workers.jobs import JobProgressWidget
+from gui.widgets.job_progress import JobProgressWidget
+from gui.widgets.plain_text import set_tooltip
 
 MESSAGE_MS = 8000
 
@@ -83,4 +84,4 @@ class MainStatusBar(QStatusBar):
         name, color, text = texts.get(status, texts["saved"])
         self.save_icon.set_icon(name, color)
         self.save_label.setText(text)
-        self.save_label.setToolTip(detail or str(project.file_path))
+        set_tooltip(self.save_label, detail or str(project.file_path))

@@ -18,6 +18,7 @@ from PySide6.QtWidgets import (
 from gui.resources import app_icon, icon
 from gui.state.app_state import AppState
 from gui.widgets.empty_state import centered_column, centered_label
+from gui.widgets.plain_text import set_tooltip
 
 
 class WelcomeWidget(QWidget):
@@ -76,7 +77,7 @@ class WelcomeWidget(QWidget):
         for folder in self._state.recent_projects():
             item = QListWidgetItem(icon("folder"), f"{os.path.basename(folder) or folder}   —   {folder}")
             item.setData(Qt.ItemDataRole.UserRole, folder)
-            item.setToolTip(folder)
+            set_tooltip(item, folder)
             self.recent.addItem(item)
         has_recent = self.recent.count() > 0
         self.recent.setVisible(has_recent)

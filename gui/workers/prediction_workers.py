@@ -1,49 +1,61 @@
 """Prediction tasks for the Predict page: open an exported ``.onnx`` and classify images (no torch).
 
 onnxruntime is imported inside the tasks (``engine.inference.predictor``), never when the GUI
-starts. Results are plain :class:`PredictionRow` values; an image that cannot be read becomes a
-row with ``error`` set, never a failed batch.
+starts. Results are the engine's own :class:`~engine.inference.results.PathResult` values (numpy
+only); an image that cannot be read is a result with ``error`` set, never a failed batch.
 """
 
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from engine.control import RunControl
 from engine.data.scan import iter_image_files
 from engine.imaging import is_image_candidate
-from gui.workers.task_runner import ProgressFn, TaskFunction
+from engine.inference.results import PathResult
+from engine.progress import Progress
+from gui.workers.task_runner import TaskFunction
 
-if TYPE_CHECKING:
-    from engine.inference.predictor import PathResult
+
+def best(result: PathResult) -> tuple[str, float]:
+    """The top class of ``result`` and its probability (``("", 0.0)`` for a file that failed)."""
+    return result.top[0] if result.top else ("", 0.0)
 
 
-@dataclass
-class PredictionRow:
-    """Top-k classes of one image, best first; or why it could not be classified."""
+def with_threshold(result: PathResult, threshold: float | None) -> PathResult:
+    """``result`` with its "none of my classes" verdict taken again at ``threshold`` (None: rejection off).
 
-    path: str
-    top: list[tuple[str, float]] = field(default_factory=list)
-    error: str = ""
-
-    @property
-    def best(self) -> tuple[str, float]:
-        """The top class and its probability (``("", 0.0)`` on error)."""
-        return self.top[0] if self.top else ("", 0.0)
+    Follows :attr:`engine.inference.results.Prediction.unknown`: unknown when the score is above
+    the threshold; no verdict without a score or a threshold.
+    """
+    score = result.unknown_score
+    unknown = None if score is None or threshold is None or result.error else score > threshold
+    return dataclasses.replace(result, unknown=unknown)
 
 
 @dataclass
 class LoadedModel:
-    """An opened model and what the page shows about it."""
+    """An opened model and what the page shows about it.
+
+    Attributes:
+        note: Said once for a model exported before "none of my classes" existed; None otherwise.
+    """
 
     path: str
     predictor: Any
     classes: list[str]
     description: str
+    note: str | None = None
+
+    @property
+    def has_novelty(self) -> bool:
+        """Whether the model can answer "none of my classes"."""
+        return bool(getattr(self.predictor, "has_novelty", False))
 
 
 def collect_images(paths: Iterable[str]) -> tuple[list[str], bool]:
@@ -60,21 +72,17 @@ def collect_images(paths: Iterable[str]) -> tuple[list[str], bool]:
     return list(dict.fromkeys(images)), folder
 
 
-def to_row(result: PathResult) -> PredictionRow:
-    """One engine result as a row of the page."""
-    return PredictionRow(result.path, list(result.top), result.error or "")
+def load_model_task(path: str, reject: str | float = "auto") -> TaskFunction:
+    """A task that opens ``path`` with ``OnnxPredictor(path, reject=reject)`` as a :class:`LoadedModel`."""
 
-
-def load_model_task(path: str) -> TaskFunction:
-    """A task that opens ``path`` with ``OnnxPredictor`` and returns a :class:`LoadedModel`."""
-
-    def run(progress: ProgressFn, control: RunControl) -> LoadedModel:
+    def run(progress: Progress, control: RunControl) -> LoadedModel:
         progress(0, 1, "Opening the model")
         from engine.inference.predictor import OnnxPredictor
 
-        predictor = OnnxPredictor(path)
+        predictor = OnnxPredictor(path, reject=reject)
         classes = [str(c) for c in predictor.classes]
-        return LoadedModel(path, predictor, classes, describe_model(path, classes, predictor))
+        note = getattr(predictor, "novelty_note", None)
+        return LoadedModel(path, predictor, classes, describe_model(path, classes, predictor), note)
 
     return run
 
@@ -96,28 +104,31 @@ def describe_model(path: str, classes: Sequence[str], predictor: Any) -> str:
 
 @dataclass
 class PredictionBatch:
-    """The rows of one drop; ``folder`` when a folder was dropped (shown as a table)."""
+    """The results of one drop; ``folder`` when a folder was dropped (shown as a table)."""
 
-    rows: list[PredictionRow]
+    rows: list[PathResult]
     folder: bool
 
 
-def predict_task(model: LoadedModel, dropped: Sequence[str], top_k: int) -> TaskFunction:
-    """A task that finds the images among ``dropped`` (folders searched) and classifies them."""
+def predict_task(
+    model: LoadedModel, dropped: Sequence[str], top_k: int, threshold: float | None = None
+) -> TaskFunction:
+    """A task that finds the images among ``dropped`` (folders searched) and classifies them.
 
-    def run(progress: ProgressFn, control: RunControl) -> PredictionBatch:
+    Args:
+        model: The opened model.
+        dropped: Files and folders.
+        top_k: Classes per image.
+        threshold: The "none of my classes" threshold on ``unknown_score`` (None: off); ignored
+            by a model without rejection.
+    """
+
+    def run(progress: Progress, control: RunControl) -> PredictionBatch:
         progress(0, 0, "Looking for images")
+        if model.has_novelty:
+            model.predictor.threshold = threshold  # set between runs, on the one thread using it
         paths, folder = collect_images(dropped)
-
-        def report(done: int, total: int) -> None:
-            progress(done, total, "Classifying")
-
-        def cancelled() -> bool:
-            return control.cancelled
-
-        results = model.predictor.predict_paths(paths, top_k=top_k, progress=report, cancel=cancelled)
-        rows = [to_row(result) for result in results]
-        control.raise_if_cancelled()
-        return PredictionBatch(rows, folder)
+        results = model.predictor.predict_paths(paths, top_k=top_k, progress=progress, control=control)
+        return PredictionBatch(list(results), folder)
 
     return run

@@ -13,8 +13,10 @@ from typing import TYPE_CHECKING, Any
 from engine.config import DEFAULT_BACKBONE
 from engine.control import RunControl
 from engine.data.scan import DatasetIndex
+from engine.data.thresholds import size_rule
+from engine.progress import Progress
 from gui.train.wizard.grid import parse_cell
-from gui.workers.task_runner import ProgressFn, TaskFunction
+from gui.workers.task_runner import TaskFunction
 
 if TYPE_CHECKING:
     from engine.recommend.recommender import Recommendation
@@ -35,6 +37,8 @@ class RecommendationView:
     cell: tuple[str, str] | None = None
     eta_seconds: dict[str, float] = field(default_factory=dict)
     measured: bool = True
+    strategies: dict[str, dict[str, Any]] = field(default_factory=dict)  # per strategy: range, seconds
+    grid_strategy: str = ""
 
     @classmethod
     def from_engine(cls, rec: Recommendation) -> RecommendationView:
@@ -48,25 +52,19 @@ class RecommendationView:
             scores={name: dict(values) for name, values in rec.scores.items()},
             cell=parse_cell(rec.cell),
             eta_seconds={name: float(value) for name, value in rec.eta_seconds.items()},
+            strategies={name: dict(values) for name, values in getattr(rec, "strategies", {}).items()},
+            grid_strategy=getattr(rec, "grid_strategy", ""),
         )
 
     @classmethod
-    def fallback(cls, total_images: int, classes: int) -> RecommendationView:
-        """Without measurements (cancelled or failed): the size rule only, on the bundled backbone."""
-        per_class = total_images / max(classes, 1)
-        strategy = "features" if per_class < 500 else "partial"
+    def fallback(cls, train_images: int, classes: int) -> RecommendationView:
+        """Without measurements (cancelled or failed): the engine's size rule, on the bundled backbone."""
+        choice = size_rule(train_images, classes)
         return cls(
-            strategy=strategy,
+            strategy=choice.strategy,
             backbones=(DEFAULT_BACKBONE,),
-            reason=(
-                f"Similarity was not measured. With about {per_class:,.0f} images per class, "
-                + (
-                    "a new head on frozen pretrained features is fast and hard to beat."
-                    if strategy == "features"
-                    else "fine-tuning the upper layers usually pays off."
-                )
-            ),
-            cell=("small" if per_class < 500 else "large", "similar"),
+            reason=f"Similarity was not measured. {choice.reason}",
+            cell=(choice.band, "similar"),
             measured=False,
         )
 
@@ -79,7 +77,7 @@ def recommend_task(
 ) -> TaskFunction:
     """A task for :class:`gui.workers.task_runner.TaskRunner` that returns a :class:`RecommendationView`."""
 
-    def run(progress: ProgressFn, control: RunControl) -> RecommendationView:
+    def run(progress: Progress, control: RunControl) -> RecommendationView:
         fn = recommend_fn
         if fn is None:
             from engine.recommend.recommender import recommend
@@ -89,7 +87,7 @@ def recommend_task(
             index,
             backbones=list(backbones) if backbones else None,
             sample_per_class=sample_per_class,
-            progress=lambda stage, done, total: progress(done, total, stage),
+            progress=progress,
             control=control,
         )
         control.raise_if_cancelled()
@@ -101,7 +99,7 @@ def recommend_task(
 def layer_groups_task(backbone: str) -> TaskFunction:
     """A task returning the backbone's layer-group names, input side first (builds it without weights)."""
 
-    def run(progress: ProgressFn, control: RunControl) -> tuple[str, list[str]]:
+    def run(progress: Progress, control: RunControl) -> tuple[str, list[str]]:
         progress(0, 1, f"Reading the layers of {backbone}")
         from engine.models.registry import build_backbone, layer_groups
 

@@ -1,11 +1,13 @@
-"""One background task at a time on its own QThread: recommendation, layer groups, export, prediction.
+"""The GUI's one job runner: one background task at a time on its own QThread.
 
-The task is a Qt-free function ``fn(progress, control)``; ``progress(done, total, text)`` is
-throttled here to about 20 updates a second and ``control`` is the engine's thread-safe
-:class:`~engine.control.RunControl`, so cancelling is one flag. The wiring is the one of
-:class:`gui.train.controller.TrainingController`: the worker always ends with ``done``, after
-exactly one of ``finished``, ``cancelled`` or ``failed``, and the thread is handed back in its own
-``finished`` slot on the GUI thread.
+Project import, export and re-check, recommendation, layer groups, ONNX export and prediction all
+run here (training uses the same :class:`WorkerThreadOwner`). The task is a Qt-free function
+``fn(progress, control)``: ``progress`` is the engine's one :class:`~engine.progress.Progress`
+signature ``(done, total, message)``, throttled here to about 20 updates a second, and ``control``
+is the engine's thread-safe :class:`~engine.control.RunControl`, so cancelling is one flag and a
+cancelled task ends in :class:`~engine.control.RunCancelled`. The worker always ends with ``done``,
+after exactly one of ``finished``, ``cancelled`` or ``failed``, and the thread is handed back in
+its own ``finished`` slot on the GUI thread.
 """
 
 from __future__ import annotations
@@ -24,10 +26,10 @@ from PySide6.QtCore import QObject, Qt, QThread, Signal, Slot
 
 from engine.control import RunCancelled, RunControl
 from engine.errors import TransferStudioError
+from engine.progress import Progress
 
 log = logging.getLogger(__name__)
-ProgressFn = Callable[[int, int, str], None]
-TaskFunction = Callable[[ProgressFn, RunControl], Any]
+TaskFunction = Callable[[Progress, RunControl], Any]
 PROGRESS_INTERVAL_S = 0.05
 
 
@@ -128,11 +130,11 @@ class TaskWorker(QObject):
         self.control = control
         self._last = -float("inf")
 
-    def _progress(self, done: int, total: int, text: str = "") -> None:
+    def _progress(self, done: int, total: int, message: str, /) -> None:
         now = time.monotonic()
         if now - self._last >= PROGRESS_INTERVAL_S or (total and done >= total):
             self._last = now
-            self.progress.emit(int(done), int(total), str(text))
+            self.progress.emit(int(done), int(total), str(message))
 
     @Slot()
     def run(self) -> None:

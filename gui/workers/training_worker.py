@@ -1,4 +1,7 @@
-"""TrainingWorker: runs ``engine.training.loop.fit`` in the training thread and re-emits its events.
+"""TrainingWorker: starts a run (``engine.runs.launch.start_run``) in a worker thread; re-emits its events.
+
+The starter resolves a strategy of ``auto`` (the recommender) before ``fit``; the app's wizard
+normally gives a chosen strategy already.
 
 The engine knows only callbacks and frozen events; this worker adds one callback, a
 :class:`~engine.callbacks.Throttle` in front of ``event.emit``, so per-batch traffic crosses
@@ -38,23 +41,23 @@ def prepare_config(config: TrainConfig, runs_parent: str | None, pick_threads: b
 
         changes["threads"] = default_threads(leave_one_for_gui=True)
     if config.out_dir is None and runs_parent:
-        from engine.runs.folder import new_run_dir
+        from engine.runs.files import new_run_dir
 
         changes["out_dir"] = str(new_run_dir(Path(runs_parent), config.strategy))
     return dataclasses.replace(config, **changes) if changes else config
 
 
 def _engine_fit() -> FitFunction:
-    from engine.training.loop import fit
+    from engine.runs.launch import start_run
 
-    return fit
+    return start_run
 
 
 class TrainingWorker(QObject):
     """Lives in the worker thread. Knows the engine, not the widgets."""
 
     event = Signal(object)  # engine.events.*
-    finished = Signal(object)  # engine.training.loop.RunResult
+    finished = Signal(object)  # engine.events.RunFinished (also the last event)
     failed = Signal(str)  # the message a person reads (with a traceback for unexpected errors)
     done = Signal()  # always last, whatever happened
 

@@ -68,6 +68,6 @@ def test_resume_continues_a_finished_run_for_more_epochs(tiny_dataset, tmp_path)
     assert more.returncode == 0, more.stderr
     summary = json.loads(more.stdout.strip().splitlines()[-1])
     assert summary["status"] == "completed" and summary["epochs_completed"] == 4
-    assert [row["epoch"] for row in json.loads((run / "history.json").read_text())] == [0, 1, 2, 3]
+    assert [row["epoch"] for row in json.loads((run / "history.json").read_text())] == [1, 2, 3, 4]
     missing = _main("resume", str(tmp_path / "nowhere"), cwd=tmp_path)
-    assert missing.returncode != 0 and "not a run folder" in missing.stderr
+    assert missing.returncode != 0 and "not a Transfer Studio run folder" in missing.stderr

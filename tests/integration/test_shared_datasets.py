@@ -15,7 +15,7 @@ def test_hymenoptera_features_reaches_095(tmp_path):
     result = fit(TrainConfig(data_dir=str(data), strategy="features", out_dir=str(tmp_path / "run")))
     assert result.status is RunStatus.COMPLETED
     assert result.best_val_acc >= 0.95
-    assert result.skipped == []
+    assert result.skipped == ()
 
 
 def test_sign_language_partial_beats_features(tmp_path):

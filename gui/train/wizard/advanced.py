@@ -1,4 +1,4 @@
-"""Advanced settings, one click away: epochs, learning rate, batch size, augmentation, and k.
+"""Advanced settings, one click away: epochs, learning rate, batch size, augmentation, early stopping, k.
 
 Every field starts at the chosen strategy's safe default (``engine.config.DEFAULTS``); k, the
 number of frozen layer groups for ``partial``, is shown against the backbone's own groups, read
@@ -66,6 +66,14 @@ class AdvancedSettings(QWidget):
         self.augment = QComboBox(self)
         for name in AUGMENTATIONS:
             self.augment.addItem(AUGMENT_TEXT[name], name)
+        self.patience = QSpinBox(self)
+        self.patience.setRange(0, 500)  # 0 shows "Off": every epoch is trained
+        self.patience.setSpecialValueText("Off")
+        self.patience.setSuffix(" epochs")
+        self.patience.setToolTip(
+            "Stop once the validation loss has not improved for this many epochs; the best weights "
+            "are kept and the run says it stopped early. Off trains every epoch."
+        )
         self.k = QSpinBox(self)
         self.k.setRange(0, 0)
         self.k.valueChanged.connect(self._paint_groups)
@@ -83,6 +91,7 @@ class AdvancedSettings(QWidget):
         form.addRow("Learning rate", self.lr)
         form.addRow("Batch size", self.batch)
         form.addRow("Augmentation", self.augment)
+        form.addRow("Stop early after", self.patience)
         form.addRow("Frozen layer groups (k)", self.k)
         row = QHBoxLayout()
         row.addLayout(form, 1)
@@ -94,7 +103,7 @@ class AdvancedSettings(QWidget):
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addLayout(row)
         layout.addWidget(reset, 0, Qt.AlignmentFlag.AlignLeft)
-        for box in (self.epochs, self.batch, self.k):
+        for box in (self.epochs, self.batch, self.patience, self.k):
             box.valueChanged.connect(self.changed)
         self.lr.valueChanged.connect(self.changed)
         self.augment.currentIndexChanged.connect(self.changed)
@@ -120,6 +129,7 @@ class AdvancedSettings(QWidget):
         self.lr.setValue(d.lr)
         self.batch.setValue(0)
         self.augment.setCurrentIndex(max(0, self.augment.findData(d.augment)))
+        self.patience.setValue(d.early_stopping)
         if self._groups:
             self.k.setValue(self._suggested_k or max(1, len(self._groups) // 2))
 
@@ -130,6 +140,7 @@ class AdvancedSettings(QWidget):
             "lr": float(self.lr.value()),
             "batch_size": self.batch.value() or None,
             "augment": str(self.augment.currentData()),
+            "early_stopping": self.patience.value(),
         }
         if self._strategy == "partial":
             out["freeze_k"] = self.k.value() if self._groups else self._suggested_k

@@ -8,19 +8,22 @@ from __future__ import annotations
 
 import random
 import statistics
-from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from engine.control import RunControl
 from engine.data.scan import TRAIN, VAL, DatasetIndex
+from engine.data.thresholds import (
+    FEW_IMAGES_PER_CLASS,
+    FEW_VAL_IMAGES,
+    LARGE_SIDE,
+    MIN_CLASSES,
+    SMALL_SIDE,
+    imbalance,
+    is_too_few,
+)
+from engine.progress import Progress
 
 SIZE_SAMPLE = 300
-FEW_IMAGES = 20
-FEW_VAL = 3
-IMBALANCE = 3.0
-SMALL_SIDE = 64
-LARGE_SIDE = 4000
-Progress = Callable[[int, int, str], None]
 
 
 @dataclass
@@ -108,21 +111,20 @@ def warnings_for(s: DataSummary) -> list[str]:
     """Plain-language warnings, most important first."""
     out: list[str] = []
     counts = s.counts
-    if len([c for c in counts.values() if c]) < 2:
+    if len([c for c in counts.values() if c]) < MIN_CLASSES:
         out.append("Training needs at least two classes with images. Label some images in the Data stage.")
     for name, n in counts.items():
-        if 0 < n < FEW_IMAGES:
+        if n and is_too_few(n):
             out.append(
-                f"“{name}” has only {n} images. Aim for at least {FEW_IMAGES} per class: with fewer, "
-                "the model may not learn it and the accuracy figure is very uncertain."
+                f"“{name}” has only {n} images. Aim for at least {FEW_IMAGES_PER_CLASS} per class: with "
+                "fewer, the model may not learn it and the accuracy figure is very uncertain."
             )
     for name, n in s.val_counts.items():
-        if counts.get(name, 0) >= FEW_IMAGES and n < FEW_VAL:
+        if not is_too_few(counts.get(name, 0)) and n < FEW_VAL_IMAGES:
             out.append(f"“{name}” has only {n} validation images, so its accuracy cannot be judged well.")
-    ratio = s.balance_ratio()
-    if ratio >= IMBALANCE and ratio != float("inf"):
-        big = max(counts, key=counts.__getitem__)
-        small = min(counts, key=counts.__getitem__)
+    unbalanced = imbalance(counts)
+    if unbalanced:
+        big, small, ratio = unbalanced
         out.append(
             f"The classes are unbalanced: “{big}” has {ratio:.1f}× as many images as “{small}”. "
             f"Training weighs the classes to compensate, but more images of “{small}” would help."

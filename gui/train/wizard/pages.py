@@ -25,7 +25,7 @@ from PySide6.QtWidgets import (
     QWizardPage,
 )
 
-from engine.data.scan import DatasetIndex
+from engine.data.scan import TRAIN, DatasetIndex
 from gui.theme import WARNING_COLOR
 from gui.train.wizard.data_summary import DataSummary, summarize
 from gui.workers.recommend_worker import RecommendationView, RecommendFunction, recommend_task
@@ -315,8 +315,7 @@ class SimilarityStepPage(QWizardPage):
         self.completeChanged.emit()
 
     def _fall_back(self, text: str) -> None:
-        counts = self._index.class_counts()
-        self.result = RecommendationView.fallback(sum(counts.values()), len(counts))
+        self.result = RecommendationView.fallback(len(self._index.subset(TRAIN)), len(self._index.classes))
         self.bar.setRange(0, 1)
         self.bar.setValue(0)
         self.status.setText(text)

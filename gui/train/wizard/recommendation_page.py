@@ -13,6 +13,7 @@ from PySide6.QtWidgets import (
     QLabel,
     QRadioButton,
     QScrollArea,
+    QSpinBox,
     QToolButton,
     QVBoxLayout,
     QWidget,
@@ -20,6 +21,7 @@ from PySide6.QtWidgets import (
 )
 
 from engine.config import DEFAULT_BACKBONE, STRATEGIES, TrainConfig
+from engine.recommend.forecast import Forecast, choose, cost_sentence
 from gui.theme import ERROR_COLOR
 from gui.train.progress import format_duration
 from gui.train.wizard.advanced import AdvancedSettings
@@ -50,6 +52,12 @@ STRATEGY_TEXT = {
     ),
     "stack": ("Stack several networks", "Features of several pretrained networks side by side, one head."),
 }
+
+
+GOAL_CHOICES = (
+    ("fastest-good", "Quickest within a point of the best"),
+    ("most-accurate", "Most accurate, whatever it takes"),
+)
 
 
 def strategy_title(name: str) -> str:
@@ -104,6 +112,21 @@ class RecommendationStepPage(QWizardPage):
         self.advanced = AdvancedSettings(self)
         self.advanced.hide()
         self.advanced.changed.connect(self.completeChanged)
+        self.goal = QComboBox(self)
+        for goal, text in GOAL_CHOICES:
+            self.goal.addItem(text, goal)
+        self.goal.currentIndexChanged.connect(self._on_goal)
+        self.budget = QSpinBox(self)
+        self.budget.setRange(0, 24 * 60)
+        self.budget.setSuffix(" min")
+        self.budget.setSpecialValueText("no limit")
+        self.budget.setToolTip("Leave out strategies expected to train for longer than this.")
+        self.budget.valueChanged.connect(self._on_goal)
+        goal_row = QHBoxLayout()
+        goal_row.addWidget(QLabel("Aim for:", self))
+        goal_row.addWidget(self.goal, 1)
+        goal_row.addWidget(QLabel("Time budget:", self))
+        goal_row.addWidget(self.budget)
         self.problems = plain_label("", self)
         self.problems.setStyleSheet(f"color: {ERROR_COLOR};")
         network_row = QHBoxLayout()
@@ -122,6 +145,7 @@ class RecommendationStepPage(QWizardPage):
         layout = QVBoxLayout(content)
         layout.setContentsMargins(0, 0, 8, 0)
         layout.addLayout(top)
+        layout.addLayout(goal_row)
         layout.addSpacing(8)
         layout.addLayout(choice_grid)
         layout.addSpacing(4)
@@ -154,15 +178,11 @@ class RecommendationStepPage(QWizardPage):
         self.reason.setText(view.reason)
         if view.expected_acc is not None:
             low, high = view.expected_acc
-            self.expected.setText(
-                f"Expected validation accuracy: {low:.0%} to {high:.0%} "
-                "(estimated from the quick classifiers of step 2)."
-            )
+            self.expected.setText(expected_text(low, high))
         else:
             self.expected.setText("Expected accuracy: not measured.")
         for name, label in self.eta_labels.items():
-            seconds = view.eta_seconds.get(name)
-            label.setText(f"≈ {format_duration(seconds)}" if seconds is not None else "")
+            label.setText(forecast_text(view, name))
         names = list(dict.fromkeys([*view.backbones, *view.scores, DEFAULT_BACKBONE]))
         self.backbone.blockSignals(True)
         self.backbone.clear()
@@ -173,6 +193,34 @@ class RecommendationStepPage(QWizardPage):
             name = str(button.property("strategy"))
             button.setText(strategy_title(name) + ("  (recommended)" if name == view.strategy else ""))
         self.select_strategy(view.strategy)
+
+    def forecasts(self) -> dict[str, Forecast]:
+        """Each strategy's predicted accuracy range and time, from step 2."""
+        strategies = self.view.strategies if self.view is not None else {}
+        return {name: Forecast.from_dict(name, data) for name, data in strategies.items()}
+
+    def goal_and_budget(self) -> tuple[str, float | None]:
+        """The user's aim and time budget in seconds (None: no limit)."""
+        minutes = self.budget.value()
+        return str(self.goal.currentData()), (minutes * 60.0 if minutes else None)
+
+    def choose_again(self) -> None:
+        """Pick the strategy for the chosen aim and budget from the forecasts, and say why."""
+        table = self.forecasts()
+        if self.view is None or not table:
+            return
+        goal, budget = self.goal_and_budget()
+        pick = choose(table, goal, budget)
+        if goal == "fastest-good" and budget is None and pick.strategy == self.view.strategy:
+            self.reason.setText(self.view.reason)
+        else:
+            self.reason.setText(
+                f"{strategy_title(pick.strategy)} is expected to reach {pick.low:.0%} to {pick.high:.0%} "
+                f"on your validation images. {cost_sentence(pick, table, budget)}"
+            )
+        self.expected.setText(expected_text(pick.low, pick.high))
+        self.headline.setText(f"Recommended: {strategy_title(pick.strategy)} ({pick.strategy}).")
+        self.select_strategy(pick.strategy)
 
     def select_strategy(self, name: str) -> None:
         """Pick a strategy (as the user would)."""
@@ -203,10 +251,12 @@ class RecommendationStepPage(QWizardPage):
 
     def config(self) -> TrainConfig:
         """The frozen configuration of the current choice (may not validate; see :meth:`problems_text`)."""
+        goal, budget = self.goal_and_budget()
         return TrainConfig(
             data_dir=self._data_dir,
             strategy=self.strategy(),
             backbones=self.backbones(),
+            extra={"goal": goal, "time_budget": budget},
             **self.advanced.values(),
         )
 
@@ -225,6 +275,10 @@ class RecommendationStepPage(QWizardPage):
             self.completeChanged.emit()
 
     @Slot(int)
+    def _on_goal(self, _value: int) -> None:
+        self.choose_again()
+
+    @Slot(int)
     def _on_backbone(self, _index: int) -> None:
         self._on_choice(0, True)
 
@@ -232,3 +286,22 @@ class RecommendationStepPage(QWizardPage):
     def _on_advanced_toggled(self, shown: bool) -> None:
         self.advanced.setVisible(shown)
         self.advanced_toggle.setArrowType(Qt.ArrowType.DownArrow if shown else Qt.ArrowType.RightArrow)
+
+
+def expected_text(low: float, high: float) -> str:
+    """The expected-accuracy line."""
+    return (
+        f"Expected validation accuracy: {low:.0%} to {high:.0%} (a central 80% range, from the "
+        "quick classifiers of step 2 at several sample sizes and the size of your validation set)."
+    )
+
+
+def forecast_text(view: RecommendationView, name: str) -> str:
+    """``"84–92 % · ≈ 3 min 20 s"`` for a strategy, or just the time, or nothing."""
+    forecast = view.strategies.get(name)
+    seconds = forecast["expected_seconds"] if forecast else view.eta_seconds.get(name)
+    time_text = f"≈ {format_duration(seconds)}" if seconds is not None else ""
+    if not forecast:
+        return time_text
+    low, high = forecast["expected_acc"]
+    return f"{low * 100:.0f}–{high * 100:.0f} % · {time_text}"

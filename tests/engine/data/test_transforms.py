@@ -3,8 +3,8 @@
 import pytest
 import torch
 
+from engine.data.preprocess import Preprocess
 from engine.data.transforms import train_transform
-from engine.models.backbone_spec import Preprocess
 
 
 @pytest.mark.parametrize("interpolation", ["bilinear", "bicubic"])

@@ -14,6 +14,7 @@ from helpers import make_image
 from torch import nn
 
 from cli.main import run as cli_run
+from engine.data.preprocess import Preprocess
 from engine.data.transforms import EvalPreprocess, to_uint8_chw
 from engine.errors import RunError
 from engine.export import export_run, failed_path
@@ -22,7 +23,6 @@ from engine.export.graph import _Spec, attach_preprocessing, build_graph
 from engine.export.parity import ParityReport, TorchPipeline
 from engine.export.quantize import quantize_core
 from engine.imaging import load_rgb_array
-from engine.models.backbone_spec import Preprocess
 from engine.models.classifier import TransferModel
 
 
@@ -76,32 +76,38 @@ def test_file_is_self_contained_with_metadata(exported):
         "width",
         3,
     ]
-    assert [o.name for o in model.graph.output] == ["probabilities", "embedding"]
+    outputs = [o.name for o in model.graph.output]
+    assert outputs == ["probabilities", "embedding", "unknown_score", "is_unknown"]
+    calibration, novelty = json.loads(meta["calibration"]), json.loads(meta["novelty"])
+    assert calibration["temperature"] > 0 and calibration["fitted_on"] == "validation"
+    assert novelty["threshold"] == 1.0 and novelty["k"] >= 1 and "95%" in novelty["chosen_by"]
 
 
 def test_raw_images_of_two_sizes_match_the_torch_pipeline(exported):
-    from engine.runs.folder import load_run_model
+    from engine.runs.checkpoints import load_run_model
+    from engine.trust.model import load_trust
 
     model, info = load_run_model(exported.run_dir)
-    pipeline = TorchPipeline(model, info.preprocess)
+    pipeline = TorchPipeline(model, info.preprocess, load_trust(exported.run_dir))
     session = _session(exported.onnx_path)
     rng = np.random.default_rng(0)
     small = load_rgb_array(make_image(exported.root / "a.png", (200, 40, 40), size=(40, 32), seed=1))
     exact = rng.integers(0, 256, (256, 300, 3), dtype=np.uint8)  # shorter side = resize size: crop only
     for rgb in (small, exact):
-        ref_p, ref_e = pipeline(rgb)
-        probs, embedding = session.run(None, {"images": rgb[None]})
+        ref_p, ref_e, ref_score = pipeline(rgb)
+        probs, embedding, score, _ = session.run(None, {"images": rgb[None]})
         assert np.abs(probs[0] - ref_p).max() < 1e-4
         assert np.abs(embedding[0] - ref_e).max() < 1e-3
-    probs, _ = session.run(None, {"images": np.stack([small] * 3)})
+        assert np.isclose(score[0], ref_score, rtol=1e-3, atol=1e-3)
+    probs, *_ = session.run(None, {"images": np.stack([small] * 3)})
     assert np.abs(probs - probs[:1]).max() < 1e-6
     # Other sizes: torch's resampler quantises its weights to int16, ONNX Runtime's to 22 bits, so
     # some pixels differ by one level; probabilities then agree closely, not to the last bit.
     portrait = load_rgb_array(make_image(exported.root / "b.png", (40, 190, 60), size=(50, 70), seed=2))
     photo = np.clip(rng.normal(120, 40, (300, 410, 3)), 0, 255).astype(np.uint8)
     for rgb in (portrait, photo):
-        ref_p, _ = pipeline(rgb)
-        probs, _ = session.run(None, {"images": rgb[None]})
+        ref_p, *_ = pipeline(rgb)
+        probs, *_ = session.run(None, {"images": rgb[None]})
         assert probs[0].argmax() == ref_p.argmax() and np.abs(probs[0] - ref_p).max() < 5e-3
 
 
@@ -177,7 +183,7 @@ def test_stack_with_two_preprocessings_is_one_graph():
     for shape in [(30, 40), (41, 29)]:
         rgb = np.random.default_rng(shape[0]).integers(0, 256, (*shape, 3), dtype=np.uint8)
         probs, embedding = session.run(None, {"images": rgb[None]})
-        ref_p, _ = pipeline(rgb)
+        ref_p, *_ = pipeline(rgb)
         assert embedding.shape == (1, 9)
         assert np.abs(probs[0] - ref_p).max() < 2e-3 and probs[0].argmax() == ref_p.argmax()
 
@@ -224,8 +230,8 @@ def test_run_without_best_weights_is_refused(exported, tmp_path):
 def test_failed_parity_is_loud_and_leaves_the_old_file(exported, tmp_path, monkeypatch, capsys):
     class Wrong(TorchPipeline):
         def __call__(self, rgb):
-            probs, embedding = super().__call__(rgb)
-            return probs[::-1].copy(), embedding
+            probs, embedding, score = super().__call__(rgb)
+            return probs[::-1].copy(), embedding, score
 
     monkeypatch.setattr(exporter, "TorchPipeline", Wrong)
     target = tmp_path / "model.onnx"

@@ -40,7 +40,7 @@ def test_predict_paths_in_order_with_errors_reported(exported, folder):
     seen = []
     results = list(
         predictor.predict_paths(
-            [folder, folder / "missing.png"], top_k=2, progress=lambda d, t: seen.append((d, t))
+            [folder, folder / "missing.png"], top_k=2, progress=lambda d, t, m: seen.append((d, t))
         )
     )
     names = [Path(r.path).name for r in results]
@@ -177,10 +177,13 @@ def test_csv_neutralises_formulas_and_pads_missing_labels():
     from engine.inference.report import predictions_csv
 
     rows = [
-        SimpleNamespace(path="=HYPERLINK(1).png", top=(("+cmd", 0.75), ("ok", 0.25)), error=None),
-        SimpleNamespace(path="b.png", top=(), error="-broken"),
+        SimpleNamespace(path="=HYPERLINK(1).png", top=(("+cmd", 0.75), ("ok", 0.25)), error=None,
+                        unknown=True, unknown_score=1.5),
+        SimpleNamespace(path="b.png", top=(), error="-broken", unknown=None, unknown_score=None),
     ]
     table = list(csv.reader(predictions_csv(rows, top_k=2).splitlines()))
-    assert table[0] == ["path", "label_1", "probability_1", "label_2", "probability_2", "error"]
-    assert table[1] == ["'=HYPERLINK(1).png", "'+cmd", "0.750000", "ok", "0.250000", ""]
-    assert table[2] == ["b.png", "", "", "", "", "'-broken"]
+    header = ["path", "label_1", "probability_1", "label_2", "probability_2"]
+    header += ["unknown", "unknown_score", "error"]
+    assert table[0] == header
+    assert table[1] == ["'=HYPERLINK(1).png", "'+cmd", "0.750000", "ok", "0.250000", "yes", "1.500000", ""]
+    assert table[2] == ["b.png", "", "", "", "", "", "", "'-broken"]

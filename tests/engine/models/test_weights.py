@@ -91,7 +91,7 @@ def test_download_streams_verifies_and_pins(server: Server, hub_dir: Path) -> No
     server.files["tiny.pth"] = data
     digest = hashlib.sha256(data).hexdigest()
     calls: list[tuple[int, int]] = []
-    dest = weights.cache_dir() / "tiny.pth"
+    dest = weights.weights_dir() / "tiny.pth"
 
     path = weights.download_weights(server.url("tiny.pth"), dest, digest, lambda d, t: calls.append((d, t)))
 
@@ -104,7 +104,7 @@ def test_download_streams_verifies_and_pins(server: Server, hub_dir: Path) -> No
 
 def test_wrong_hash_leaves_nothing(server: Server) -> None:
     server.files["tiny.pth"] = tiny_state_bytes()
-    dest = weights.cache_dir() / "tiny.pth"
+    dest = weights.weights_dir() / "tiny.pth"
     with pytest.raises(WeightsError, match="SHA-256"):
         weights.download_weights(server.url("tiny.pth"), dest, "0" * 64)
     assert not dest.exists()
@@ -116,7 +116,7 @@ def test_truncated_response_raises(server: Server) -> None:
     data = tiny_state_bytes()
     server.files["tiny.pth"] = data
     server.short.add("tiny.pth")
-    dest = weights.cache_dir() / "tiny.pth"
+    dest = weights.weights_dir() / "tiny.pth"
     with pytest.raises(WeightsError, match=r"cut short|interrupted"):
         weights.download_weights(server.url("tiny.pth"), dest, hashlib.sha256(data).hexdigest())
     assert not dest.exists()
@@ -124,7 +124,7 @@ def test_truncated_response_raises(server: Server) -> None:
 
 def test_http_error_is_a_weights_error(server: Server) -> None:
     with pytest.raises(WeightsError, match="HTTP 404"):
-        weights.download_weights(server.url("missing-0123abcd.pth"), weights.cache_dir() / "m.pth")
+        weights.download_weights(server.url("missing-0123abcd.pth"), weights.weights_dir() / "m.pth")
 
 
 def test_name_prefix_trust_on_first_use(server: Server) -> None:
@@ -133,21 +133,21 @@ def test_name_prefix_trust_on_first_use(server: Server) -> None:
     good, bad = f"tiny-{digest[:8]}.pth", "tiny-deadbeef.pth"
     server.files.update({good: data, bad: data})
 
-    path = weights.download_weights(server.url(good), weights.cache_dir() / good)
+    path = weights.download_weights(server.url(good), weights.weights_dir() / good)
     assert weights.pinned_sha256(path) == digest
     with pytest.raises(WeightsError, match="does not start with"):
-        weights.download_weights(server.url(bad), weights.cache_dir() / bad)
-    assert not (weights.cache_dir() / bad).exists()
+        weights.download_weights(server.url(bad), weights.weights_dir() / bad)
+    assert not (weights.weights_dir() / bad).exists()
 
 
 def test_download_without_any_hash_is_refused(server: Server) -> None:
     server.files["nohash.pth"] = tiny_state_bytes()
     with pytest.raises(WeightsError, match="no SHA-256"):
-        weights.download_weights(server.url("nohash.pth"), weights.cache_dir() / "nohash.pth")
+        weights.download_weights(server.url("nohash.pth"), weights.weights_dir() / "nohash.pth")
 
 
 def test_load_refuses_bytes_changed_after_pinning(tmp_path: Path) -> None:
-    path = weights.cache_dir() / "tiny.pth"
+    path = weights.weights_dir() / "tiny.pth"
     path.parent.mkdir(parents=True)
     data = tiny_state_bytes()
     path.write_bytes(data)
@@ -192,7 +192,7 @@ def test_import_safetensors_then_build_uses_it(tmp_path: Path) -> None:
     src = tmp_path / "mine.safetensors"
     save_file(reference, str(src))
 
-    stored = weights.import_weights(src, "resnet18")
+    stored = registry.import_weights(src, "resnet18")
 
     assert stored.is_file() and weights.pinned_sha256(stored)
     assert weights.imported_weights_path("resnet18") == stored
@@ -206,7 +206,7 @@ def test_import_safetensors_then_build_uses_it(tmp_path: Path) -> None:
 def test_import_accepts_a_different_head(tmp_path: Path) -> None:
     src = tmp_path / "finetuned.pth"
     torch.save(get_model("resnet18", weights=None, num_classes=3).state_dict(), src)
-    assert weights.import_weights(src, "resnet18").suffix == ".pth"
+    assert registry.import_weights(src, "resnet18").suffix == ".pth"
 
 
 def test_import_rejects_a_mismatch(tmp_path: Path) -> None:
@@ -217,7 +217,7 @@ def test_import_rejects_a_mismatch(tmp_path: Path) -> None:
     state["extra.weight"] = torch.zeros(1)
     torch.save(state, src)
     with pytest.raises(WeightsError) as info:
-        weights.import_weights(src, "resnet18")
+        registry.import_weights(src, "resnet18")
     message = str(info.value)
     assert "missing: layer1.0.bn1.bias" in message
     assert "unexpected: extra.weight" in message
@@ -229,7 +229,7 @@ def test_import_rejects_other_suffixes(tmp_path: Path) -> None:
     src = tmp_path / "weights.onnx"
     src.write_bytes(b"x")
     with pytest.raises(WeightsError, match="expected one of"):
-        weights.import_weights(src, "resnet18")
+        registry.import_weights(src, "resnet18")
 
 
 def test_offline_cache_miss_fails_fast(monkeypatch: pytest.MonkeyPatch) -> None:
@@ -319,5 +319,5 @@ def test_hanging_name_lookup_fails_fast(monkeypatch: pytest.MonkeyPatch) -> None
     monkeypatch.setattr(socket, "getaddrinfo", slow_lookup)
     start = time.monotonic()
     with pytest.raises(WeightsError, match=r"no network.*efficientnet_lite0"):
-        weights.download_weights("http://weights.invalid/x-0123abcd.pth", weights.cache_dir() / "x.pth")
+        weights.download_weights("http://weights.invalid/x-0123abcd.pth", weights.weights_dir() / "x.pth")
     assert time.monotonic() - start < 2

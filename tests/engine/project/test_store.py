@@ -7,24 +7,18 @@ import os
 import signal
 import subprocess
 import sys
-import threading
 import time
 from pathlib import Path
 
 import pytest
 from PIL import Image
 
+from engine.control import RunCancelled, RunControl
 from engine.data.scan import assign_splits
 from engine.project.exporting import export_labeled_folders, safe_folder_name
 from engine.project.importing import import_dataset_folder, scan_import
-from engine.project.store import (
-    FORMAT_VERSION,
-    PROJECT_FILE_NAME,
-    ImageEntry,
-    Project,
-    ProjectFileError,
-    validate_class_name,
-)
+from engine.project.schema import FORMAT_VERSION, PROJECT_FILE_NAME, ImageEntry, ProjectFileError
+from engine.project.store import Project, validate_class_name
 
 ROOT = Path(__file__).resolve().parents[3]
 
@@ -89,6 +83,13 @@ def test_moved_project_follows_relative_paths(tmp_path):
         ('{"format_version": 1, "classes": [], "images": [{"path": "/x"}, {"path": "/x"}]}',
          "images[1].path"),
         ('{"format_version": 1, "classes": [], "images": [], "runs": [1]}', "runs[0]"),
+        ('{"format_version": 1, "classes": [], "images": [{"path": "/x", "excluded": "yes"}]}',
+         "images[0].excluded"),
+        ('{"format_version": 1, "classes": [], "images": [], "dismissed_findings": "abc"}', "dismissed_findings"),
+        ('{"format_version": 1, "classes": [], "images": [], "dismissed_findings": ["ok12", 7]}',
+         "dismissed_findings[1]"),
+        ('{"format_version": 1, "classes": [], "images": [], "dismissed_findings": ["../x"]}',
+         "dismissed_findings[0]"),
     ],
 )
 def test_bad_project_files_name_the_field(tmp_path, content, field):
@@ -189,25 +190,27 @@ def test_scan_import_label_duplicates_and_cancel(tmp_path):
     loose = _img(tmp_path / "loose" / "one.png")
     plan = scan_import([loose.parent])
     assert [e.label for e in plan.entries] == [None]
-    cancel = threading.Event()
-    cancel.set()
-    assert scan_import([root], cancel=cancel).cancelled
+    control = RunControl()
+    control.cancel()
+    with pytest.raises(RunCancelled):
+        scan_import([root], control=control)
 
 
 @pytest.mark.skipif(sys.platform != "linux", reason="byte file names are a Linux matter")
-def test_non_utf8_file_name_never_breaks_a_save(tmp_path):
+def test_non_utf8_file_name_is_saved_losslessly(tmp_path):
     folder = tmp_path / "data"
     _img(folder / "ok.png")
     raw = os.path.join(os.fsencode(folder), b"caf\xe9.png")
     with open(raw, "wb") as handle:
         Image.new("RGB", (8, 8)).save(handle, format="PNG")
     plan = scan_import([folder])
-    assert len(plan.entries) == 1 and len(plan.unstorable) == 1
+    assert sorted(os.fsencode(e.path) for e in plan.entries) == sorted([raw, os.fsencode(folder / "ok.png")])
     project = Project.create(tmp_path / "proj")
     project.add_images(plan.entries)
-    assert project.add_images([ImageEntry(os.fsdecode(raw))]) == 0
     project.save()
-    assert len(Project.load(project.folder).images) == 1
+    project.file_path.read_bytes().decode("utf-8")  # still a valid UTF-8 file
+    loaded = Project.load(project.folder)
+    assert raw in {os.fsencode(e.path) for e in loaded.images}
 
 
 def test_warnings_carry_the_numbers(tmp_path):
@@ -248,7 +251,8 @@ def test_export_copies_without_touching_originals(tmp_path):
 
 _SAVER = """
 import sys
-from engine.project.store import ImageEntry, Project
+from engine.project.schema import ImageEntry
+from engine.project.store import Project
 project = Project.load(sys.argv[1])
 n = 0
 while True:
@@ -285,3 +289,41 @@ def test_a_resumed_run_replaces_its_entry(tmp_path):
     project.add_run({**base, "run_dir": "r2", "best_val_acc": 0.8})
     project.add_run({**base, "best_val_acc": 0.9})
     assert [(r["run_dir"], r["best_val_acc"]) for r in project.runs] == [("r1", 0.9), ("r2", 0.8)]
+
+
+def test_excluded_images_stay_in_the_project_but_never_train(tmp_path):
+    project = Project.create(tmp_path / "proj")
+    paths = [str(_img(tmp_path / "imgs" / f"{i}.png", (30 * i, 9, 9))) for i in range(6)]
+    project.add_images([ImageEntry(p, "a" if i % 2 else "b") for i, p in enumerate(paths)], ["a", "b"])
+    before = project.class_counts()
+    assert project.set_excluded([1, 2], True) == [False, False]
+    assert [e.excluded for e in project.images] == [False, True, True, False, False, False]
+    assert project.images[1].label == "a"  # the label is kept: excluding is undone exactly
+    assert {s.path for s in project.to_dataset_index().samples} == {paths[0], paths[3], paths[4], paths[5]}
+    assert project.class_counts() == {"a": before["a"] - 1, "b": before["b"] - 1}
+    project.set_labels([1], "b")  # relabelling, splitting and saving keep the flag
+    project.save()
+    again = Project.load(project.folder)
+    assert [e.excluded for e in again.images] == [False, True, True, False, False, False]
+    again.restore_excluded([1, 2], [False, False])
+    assert len(again.to_dataset_index().samples) == 6
+    data = json.loads(project.file_path.read_text("utf-8"))
+    assert [("excluded" in item) for item in data["images"]] == [False, True, True, False, False, False]
+
+
+def test_dismissed_findings_and_moved_splits_are_saved(tmp_path):
+    project = Project.create(tmp_path / "proj")
+    project.add_images([ImageEntry(f"/img/{i}.png", "a") for i in range(10)], ["a"])
+    assert project.set_dismissed(["abc123", "def456", "abc123"], True) == ["abc123", "def456"]
+    assert project.set_dismissed(["abc123"], True) == []  # already there: nothing to undo
+    old = project.set_splits([0, 1], ["val", "val"])
+    with pytest.raises(ValueError, match="test"):
+        project.set_splits([2], ["test"])
+    project.save()
+    again = Project.load(project.folder)
+    assert again.dismissed_findings == ["abc123", "def456"]
+    assert [e.split for e in again.images[:2]] == ["val", "val"]
+    again.set_splits([0, 1], old)
+    assert again.set_dismissed(["def456", "zzz"], False) == ["def456"]
+    assert again.dismissed_findings == ["abc123"]
+    assert [e.split for e in again.images[:2]] == old

@@ -7,16 +7,18 @@ import torch
 from helpers import make_dataset, shared_dataset
 from torch import nn
 
+import engine.features.cached as cached
 import engine.recommend.measuring as measuring
 import engine.recommend.recommender as rec_mod
 from engine.config import STRATEGIES, TrainConfig
 from engine.control import RunCancelled, RunControl
+from engine.data.preprocess import Preprocess
 from engine.data.scan import TRAIN, scan_dataset
-from engine.models.backbone_spec import BackboneSpec, Preprocess
+from engine.models.backbone_spec import BackboneSpec
 from engine.recommend.estimates import estimate_seconds
 from engine.recommend.measuring import imagenet_head, sample_images
 from engine.recommend.recommender import Recommendation, decide, recommend, resolve_auto
-from engine.recommend.rules import DatasetSize, Measurement
+from engine.recommend.rules import DatasetSize, Measurement, partial_k
 
 
 def _m(name="a", probe=0.95, knn=0.93, conf=0.7, forward_s=0.01, train_s=0.03, groups=9, extract_s=None):
@@ -30,7 +32,7 @@ def _size(per_class=100, classes=2, sample=60):
 
 
 @pytest.mark.parametrize(
-    "per_class, probe, conf, strategy, cell",
+    "per_class, probe, conf, grid, cell",
     [
         (100, 0.95, 0.7, "features", ("small", "similar")),
         (100, 0.85, 0.2, "partial", ("small", "dissimilar")),
@@ -40,24 +42,54 @@ def _size(per_class=100, classes=2, sample=60):
         (6000, 0.4, 0.05, "scratch", ("large", "dissimilar")),
     ],
 )
-def test_grid_cells(per_class, probe, conf, strategy, cell):
+def test_the_grid_stays_as_the_explanation(per_class, probe, conf, grid, cell):
     rec = decide(_size(per_class), [_m(probe=probe, conf=conf)])
-    assert (rec.strategy, rec.cell) == (strategy, cell)
-    assert (rec.k is not None) == (strategy == "partial")
-    assert rec.reason and rec.reason.count(". ") <= 2
+    assert (rec.grid_strategy, rec.cell) == (grid, cell)
+    assert (rec.k is not None) == (rec.strategy == "partial")
+    assert rec.reason and rec.reason.count(". ") <= 3
     low, high = rec.expected_acc
-    assert 0 <= low < probe < high <= 1
+    assert 0 <= low < high <= 1 and rec.strategies[rec.strategy]["expected_acc"] == [low, high]
+
+
+@pytest.mark.parametrize("per_class", [100, 1000, 2000, 20000])
+@pytest.mark.parametrize("probe", [0.98, 0.99, 1.0])
+def test_an_imagenet_like_set_with_a_near_perfect_probe_never_gets_full(per_class, probe):
+    rec = decide(_size(per_class), [_m(probe=probe, knn=probe, conf=0.8)])
+    assert rec.strategy in ("features", "stack") and rec.strategy != "full"
+    assert "Fine-tuning every layer would take" in rec.reason or "not expected to do better" in rec.reason
+
+
+def test_a_costly_strategy_is_recommended_only_for_more_than_a_point():
+    rec = decide(_size(150), [_m(probe=0.7, knn=0.65, conf=0.1)])
+    table = rec.forecasts()
+    assert rec.strategy in ("partial", "full")
+    assert table[rec.strategy].expected > table["features"].expected + 0.01
+    assert rec.strategy == "partial" or table["full"].expected > table["partial"].expected + 0.01
+
+
+def test_most_accurate_and_a_time_budget_change_the_pick():
+    measures = [_m(probe=0.9, knn=0.88, conf=0.1)]
+    fast = decide(_size(300), measures)
+    best = decide(_size(300), measures, goal="most-accurate")
+    table = best.forecasts()
+    assert table[best.strategy].expected == max(f.expected for f in table.values())
+    assert table[best.strategy].seconds >= table[fast.strategy].seconds
+    tight = decide(_size(300), measures, goal="most-accurate", time_budget=table["features"].seconds + 1)
+    assert tight.strategy == "features" and "budget" in tight.reason
+    nothing_fits = decide(_size(300), measures, time_budget=0.001)
+    assert nothing_fits.strategy == "features" and "quickest" in nothing_fits.reason
 
 
 def test_partial_k_freezes_less_when_features_fit_poorly():
-    well = decide(_size(100), [_m(probe=0.95, conf=0.1)])
-    poorly = decide(_size(100), [_m(probe=0.7, conf=0.1)])
-    assert well.k == 4 and poorly.k == 3
+    assert partial_k(9, _m(probe=0.95, conf=0.1), _size(100)) == 4
+    assert partial_k(9, _m(probe=0.7, conf=0.1), _size(100)) == 3
+    rec = decide(_size(100), [_m(probe=0.95, conf=0.1)], goal="most-accurate")
+    assert rec.strategy == "partial" and rec.k == 4
 
 
 def test_stack_only_when_the_combination_helps():
     measures = [_m("a", probe=0.9, conf=0.6, knn=0.9), _m("b", probe=0.91, conf=0.6, knn=0.9)]
-    stacked = decide(_size(), measures, stacked=0.95)
+    stacked = decide(_size(), measures, stacked=0.95, goal="most-accurate")
     assert stacked.strategy == "stack" and set(stacked.backbones) == {"a", "b"}
     assert stacked.expected_acc[0] < 0.95 < stacked.expected_acc[1]
     assert decide(_size(), measures, stacked=0.915).strategy == "features"
@@ -125,8 +157,9 @@ def fake_backbone(monkeypatch):
     )
     monkeypatch.setattr(measuring, "layer_groups", lambda name, b: [("stem", b.stem), ("body", b.body)])
     monkeypatch.setattr(
-        measuring, "make_extractor", lambda n, m, s, d, e, t: _torch_extractor(m, torch.device("cpu"))
+        cached, "make_extractor", lambda n, m, s, d, e, t: _torch_extractor(m, torch.device("cpu"))
     )
+    monkeypatch.setattr(cached, "get_spec", lambda name: spec)
     return "tiny"
 
 
@@ -143,14 +176,14 @@ def test_recommend_end_to_end_reports_progress_and_reuses_the_cache(tiny_dataset
     assert isinstance(rec, Recommendation) and rec.strategy in STRATEGIES
     assert rec.backbones == ("tiny",) and rec.sample_size == len(sample_images(index, 4))
     assert set(rec.scores["tiny"]) == {"knn", "probe", "logme", "imagenet_confidence", "imagenet_entropy"}
-    assert all(isinstance(s, str) and isinstance(d, int) and isinstance(t, int) for s, d, t in stages)
+    assert all(isinstance(s, str) and isinstance(d, int) and isinstance(t, int) for d, t, s in stages)
     assert set(rec.eta_seconds) >= {"features", "linear", "partial", "full", "scratch"}
     json.dumps(rec.to_dict())
-    measured = [a for a in stages if a[0].startswith("Measuring")]
+    measured = [a for a in stages if a[2].startswith("Measuring")]
     again = []
     recommend(index, ["tiny"], sample_per_class=4, progress=lambda *a: again.append(a), device="cpu")
-    first_again = next(a for a in again if a[0].startswith("Measuring"))
-    assert measured[0][1] == 0 and first_again[1] == first_again[2]  # second time: all from the cache
+    first_again = next(a for a in again if a[2].startswith("Measuring"))
+    assert measured[0][0] == 0 and first_again[0] == first_again[1]  # second time: all from the cache
 
 
 def test_recommend_honours_cancel(tiny_dataset, fake_backbone):
@@ -176,7 +209,10 @@ def test_cli_prints_the_recommendation_as_the_last_json_line(tiny_dataset, monke
     monkeypatch.setattr(rec_mod, "recommend", lambda *a, **k: fixed)
     assert run(["recommend", str(tiny_dataset), "--json"]) == 0
     data = json.loads(capsys.readouterr().out.strip().splitlines()[-1])
-    assert {"strategy", "backbones", "k", "reason", "expected_acc", "scores"} <= set(data)
+    assert {"strategy", "backbones", "k", "reason", "expected_acc", "scores", "eta_seconds"} <= set(data)
+    for forecast in data["strategies"].values():
+        low, high = forecast["expected_acc"]
+        assert 0 <= low <= high <= 1 and forecast["expected_seconds"] > 0
     assert run(["recommend", str(tiny_dataset)]) == 0
     assert "Recommended: features on efficientnet_lite0" in capsys.readouterr().out
 

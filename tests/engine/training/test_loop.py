@@ -19,7 +19,8 @@ from engine.events import (
     StageChanged,
 )
 from engine.models.registry import build_backbone, layer_groups
-from engine.runs.folder import load_run_model, read_history, read_info
+from engine.runs.checkpoints import load_run_model
+from engine.runs.files import read_history, read_info
 from engine.training.loop import class_weights, fit
 
 SMALL = "squeezenet1_1"
@@ -211,7 +212,7 @@ def test_bad_image_is_skipped_and_reported(tiny_dataset, tmp_path):
     (tiny_dataset / "red" / "zero.png").write_bytes(b"")
     result = fit(_config(tiny_dataset, tmp_path, strategy="features"))
     assert result.status is RunStatus.COMPLETED
-    assert [s["reason"] for s in result.skipped] == ["empty file (0 bytes)"]
+    assert [reason for _path, reason in result.skipped] == ["empty file (0 bytes)"]
 
 
 def test_nan_loss_fails_before_the_step_and_keeps_the_last_good_weights(tiny_dataset, tmp_path, monkeypatch):
@@ -271,7 +272,7 @@ def test_resume_continues_where_a_cancelled_run_stopped(tiny_dataset, tmp_path):
     control = RunControl()
 
     def cancel_after_two(event):
-        if isinstance(event, EpochEnded) and event.epoch == 1:
+        if isinstance(event, EpochEnded) and event.epoch == 2:
             control.cancel()
 
     cfg = _config(tiny_dataset, tmp_path, strategy="full", epochs=4, schedule="step", step_size=1, gamma=0.5)
@@ -280,9 +281,9 @@ def test_resume_continues_where_a_cancelled_run_stopped(tiny_dataset, tmp_path):
     events = []
     resumed = fit(dataclasses.replace(cfg, resume=True), [events.append])
     assert resumed.status is RunStatus.COMPLETED and resumed.run_dir == first.run_dir
-    assert [e.epoch for e in events if isinstance(e, EpochEnded)] == [2, 3]
+    assert [e.epoch for e in events if isinstance(e, EpochEnded)] == [3, 4]  # counted from 1
     history = read_history(resumed.run_dir)
-    assert [row["epoch"] for row in history] == [0, 1, 2, 3]
+    assert [row["epoch"] for row in history] == [1, 2, 3, 4]
     # the step schedule went on from where it was: 1e-3 halved every epoch
     assert [round(row["lr"] / history[0]["lr"], 4) for row in history] == [1.0, 0.5, 0.25, 0.125]
     assert read_info(resumed.run_dir).status == "completed" and resumed.seconds >= first.seconds
@@ -309,3 +310,48 @@ def test_image_strategies_take_smaller_batches_on_a_cpu_unless_told():
     assert batch("full", True) == CPU_IMAGE_BATCH < DEFAULTS["full"].batch_size == batch("full", False)
     assert batch("features", True) == DEFAULTS["features"].batch_size
     assert batch("full", True, batch_size=48) == 48
+
+
+def test_epochs_are_counted_from_one_in_events_history_and_run_json(tiny_dataset, tmp_path):
+    events = []
+    result = fit(_config(tiny_dataset, tmp_path, strategy="features", epochs=3), [events.append])
+    info = read_info(result.run_dir)
+    epochs = [e.epoch for e in events if isinstance(e, EpochEnded)]
+    best = [e.epoch for e in events if isinstance(e, BestImproved)]
+    assert epochs == [1, 2, 3] and [r["epoch"] for r in read_history(result.run_dir)] == [1, 2, 3]
+    assert all(e.epoch >= 1 for e in events if isinstance(e, BatchEnded))
+    assert info.best_epoch == best[-1] == result.best_epoch and 1 <= info.best_epoch <= 3
+    preds = json.loads((tmp_path / "run" / "val_predictions.json").read_text())
+    assert preds["epoch"] == info.best_epoch
+
+
+def test_fit_refuses_an_unresolved_auto_strategy(tiny_dataset, tmp_path):
+    from engine.errors import ConfigError
+
+    with pytest.raises(ConfigError, match="resolved"):
+        fit(_config(tiny_dataset, tmp_path, strategy="auto"))
+    assert not (tmp_path / "run").exists()
+
+
+def test_a_failing_listener_reaches_the_log_and_the_runs_message(tiny_dataset, tmp_path, caplog):
+    def broken(event):
+        if isinstance(event, EpochEnded):
+            raise ValueError("plot exploded")
+
+    result = fit(_config(tiny_dataset, tmp_path, strategy="features", epochs=2), [broken])
+    assert result.status is RunStatus.COMPLETED
+    assert "plot exploded" in result.message and "2 time(s)" in result.message
+    assert "plot exploded" in read_info(result.run_dir).message
+    assert any("plot exploded" in r.getMessage() for r in caplog.records)
+
+
+def test_the_run_records_its_dataset_and_owner(tiny_dataset, tmp_path):
+    import os
+
+    result = fit(_config(tiny_dataset, tmp_path, strategy="features", epochs=1))
+    manifest = json.loads((tmp_path / "run" / "dataset.json").read_text())
+    assert manifest["classes"] == ["green", "red"] and len(manifest["images"]) == 12
+    row = manifest["images"][0]
+    assert os.path.isabs(row["path"]) and len(row["sha1"]) == 40 and row["split"] in ("train", "val")
+    info = read_info(result.run_dir)
+    assert info.owner["pid"] == os.getpid() and info.state == "completed"

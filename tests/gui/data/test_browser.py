@@ -69,7 +69,7 @@ def test_broken_file_shows_the_loader_reason_and_paints(browsing, qtbot):
 
 
 def test_file_found_broken_by_the_thumbnail_loader_is_marked(window, tmp_path, qtbot):
-    from engine.project.store import ImageEntry
+    from engine.project.schema import ImageEntry
 
     assert window.state.create_project(tmp_path / "p")
     window.state.project.add_images([ImageEntry(str(tmp_path / "gone.png"))])
@@ -147,7 +147,7 @@ def test_thumbnail_size_and_uniform_layout(browsing):
 
 
 def test_recheck_clears_files_fixed_on_disk(window, tmp_path, qtbot, until):
-    from engine.project.store import ImageEntry
+    from engine.project.schema import ImageEntry
 
     assert window.state.create_project(tmp_path / "p")
     missing = tmp_path / "later.png"

@@ -10,7 +10,8 @@ from PySide6.QtCore import QPointF, Qt
 from PySide6.QtGui import QDragEnterEvent, QDragMoveEvent, QDropEvent
 from PySide6.QtWidgets import QApplication
 
-from engine.project.store import ImageEntry, Project
+from engine.project.schema import ImageEntry
+from engine.project.store import Project
 from gui.data.class_list_model import ClassListModel
 
 

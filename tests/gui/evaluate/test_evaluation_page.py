@@ -52,7 +52,8 @@ def run(tmp_path, images):
 
 @pytest.fixture
 def state(run, qtbot):
-    from engine.project.store import ImageEntry, Project
+    from engine.project.schema import ImageEntry
+    from engine.project.store import Project
     from gui.state.app_state import AppState
 
     run_dir, paths = run
@@ -77,7 +78,7 @@ def state(run, qtbot):
 
 
 def test_metrics_from_predictions(run):
-    from gui.evaluate.metrics import load_evaluation
+    from engine.runs.evaluation import load_evaluation
 
     e = load_evaluation(run[0])
     assert e.accuracy() == pytest.approx(6 / 8)

@@ -20,29 +20,45 @@ from PySide6.QtWidgets import QApplication
 
 
 class FakePredictor:
-    """Stands in for engine.inference.predictor.OnnxPredictor: no onnxruntime, no torch."""
+    """Stands in for engine.inference.predictor.OnnxPredictor: no onnxruntime, no torch.
+
+    A file whose name holds "junk" scores 1.8 on ``unknown_score`` (other files 0.4), so it is
+    "none of my classes" at the automatic threshold 1.0; a path holding "old" opens as a model
+    exported before rejection existed.
+    """
 
     opened: ClassVar[list] = []
+    thresholds: ClassVar[list] = []
 
-    def __init__(self, path):
+    def __init__(self, path, reject="auto"):
+        from engine.inference.results import rejection_threshold
+
         if not str(path).endswith(".onnx"):
             raise ValueError("not an onnx file")
-        FakePredictor.opened.append(path)
+        FakePredictor.opened.append((path, reject))
         self.classes = ["cat", "dog", "<b>fox</b>"]
         self.metadata = {"backbones": ["efficientnet_lite0"]}
+        self.has_novelty = "old" not in os.path.basename(str(path))
+        self.threshold = rejection_threshold(reject) if self.has_novelty else None
+        self.novelty_note = None if self.has_novelty else "old.onnx was exported before rejection existed."
 
     def predict_paths(self, paths, top_k=3, **kwargs):
+        from engine.inference.results import PathResult
+
+        FakePredictor.thresholds.append(self.threshold)
         out = []
         for p in paths:
             if "broken" in p:
-                out.append(types.SimpleNamespace(path=p, top=(), error="truncated or damaged image data"))
+                out.append(PathResult(p, error="truncated or damaged image data"))
                 continue
             score = (sum(map(ord, os.path.basename(p))) % 7) / 10
             probs = sorted(
                 [(0, 0.5 + score / 2), (1, 0.3 - score / 4), (2, 0.2 - score / 4)], key=lambda t: -t[1]
             )
             top = tuple((self.classes[i], v) for i, v in probs[:top_k])
-            out.append(types.SimpleNamespace(path=p, top=top, error=None))
+            unknown_score = (1.8 if "junk" in os.path.basename(p) else 0.4) if self.has_novelty else None
+            unknown = None if unknown_score is None or self.threshold is None else unknown_score > self.threshold
+            out.append(PathResult(p, top, unknown_score=unknown_score, unknown=unknown))
         return out
 
 
@@ -52,6 +68,7 @@ def fake_predictor(monkeypatch):
     module.OnnxPredictor = FakePredictor
     monkeypatch.setitem(sys.modules, "engine.inference.predictor", module)
     FakePredictor.opened = []
+    FakePredictor.thresholds = []
     return module
 
 
@@ -115,19 +132,22 @@ def test_dropping_a_folder_gives_a_sortable_table_and_csv(qtbot, page, tmp_path,
     page.thumbnails.clear_pending()  # the Data page does this on a filter change: thumbnails must still come
     batch = ready.args[0]
     assert batch.folder and len(batch.rows) == 6
-    assert page.results.currentIndex() == 1 and page.table.rowCount() == 6
-    errors = [page.table.item(r, 4).text() for r in range(6)]
+    assert page.results.currentIndex() == 1 and page.table.table.rowCount() == 6
+    table_widget = page.table.table
+    errors = [table_widget.item(r, 5).text() for r in range(6)]
     assert sum(bool(e) for e in errors) == 1
     good = [r for r in range(6) if not errors[r]]
-    qtbot.waitUntil(lambda: all(not page.table.item(r, 0).icon().isNull() for r in good), timeout=30_000)
-    page.table.sortItems(2, Qt.SortOrder.DescendingOrder)
-    probs = [page.table.item(r, 2).data(Qt.ItemDataRole.UserRole + 1) for r in range(6)]
+    qtbot.waitUntil(lambda: all(not table_widget.item(r, 0).icon().isNull() for r in good), timeout=30_000)
+    table_widget.sortItems(2, Qt.SortOrder.DescendingOrder)
+    probs = [table_widget.item(r, 2).data(Qt.ItemDataRole.UserRole + 1) for r in range(6)]
     assert probs == sorted(probs, reverse=True)
     out = tmp_path / "preds.csv"
     page.save_csv(str(out))
     with open(out, encoding="utf-8-sig", newline="") as handle:
         table = list(csv.reader(handle))
-    assert table[0] == ["path", "label_1", "probability_1", "label_2", "probability_2", "error"]
+    assert table[0] == [
+        "path", "label_1", "probability_1", "label_2", "probability_2", "unknown", "unknown_score", "error"
+    ]
     assert len(table) == 7
 
 
@@ -143,11 +163,10 @@ def test_dropping_before_a_model_is_open_explains(qtbot, fake_predictor, dialogs
 def test_rich_text_class_names_are_plain(qtbot, page, tmp_path, images):
     from PySide6.QtWidgets import QLabel
 
+    from engine.inference.results import PathResult
     from gui.predict.cards import PredictionCard
-    from gui.workers.prediction_workers import to_row
 
-    row = to_row(types.SimpleNamespace(path="<u>x.png", top=(("<b>fox</b>", 0.9),), error=None))
-    card = PredictionCard(row)
+    card = PredictionCard(PathResult("<u>x.png", (("<b>fox</b>", 0.9),)))
     qtbot.addWidget(card)
     labels = card.findChildren(QLabel)
     shown = [label.text() for label in labels]
@@ -185,9 +204,90 @@ def test_a_real_exported_model_classifies_a_dropped_folder(qtbot, exported, tmp_
     batch = ready.args[0]
     assert batch.folder and len(batch.rows) == 12
     for row in batch.rows:
-        assert not row.error and row.best[0] == Path(row.path).parent.name  # red vs green: all right
+        assert not row.error and row.top[0][0] == Path(row.path).parent.name  # red vs green: all right
     out = tmp_path / "preds.csv"
     widget.save_csv(str(out))
     with open(out, encoding="utf-8-sig", newline="") as handle:
         assert len(list(csv.DictReader(handle))) == 12
+    widget.shutdown()
+
+
+def _junk_and_class_images(images, root):
+    folder = images(root, {"a": 2})
+    junk = folder / "a" / "junk_noise.png"
+    (folder / "a" / sorted(os.listdir(folder / "a"))[0]).rename(junk)
+    return folder, junk
+
+
+def test_an_unknown_image_gets_the_unknown_verdict_not_a_class(qtbot, page, tmp_path, images):
+    from gui.predict.cards import UNKNOWN_VERDICT
+
+    folder, junk = _junk_and_class_images(images, tmp_path / "cards")
+    with qtbot.waitSignal(page.predictions_ready, timeout=30_000) as ready:
+        _drop(page, sorted((folder / "a").iterdir()))
+    rows = {Path(r.path).name: r for r in ready.args[0].rows}
+    assert rows["junk_noise.png"].unknown is True and rows["junk_noise.png"].unknown_score == 1.8
+    unknown_card = page._cards[str(junk)][0]
+    known_card = next(c for p, cs in page._cards.items() if p != str(junk) for c in cs)
+    assert unknown_card.answer.text() == UNKNOWN_VERDICT
+    assert unknown_card.objectName() == "unknownCard"  # its own frame colour and badge
+    assert "unknown score 1.80 (threshold 1.00)" in unknown_card.score.text()
+    assert unknown_card.bars.top == list(rows["junk_noise.png"].top)  # the nearest classes
+    assert UNKNOWN_VERDICT not in known_card.answer.text() and known_card.objectName() != "unknownCard"
+    assert known_card.answer.text().startswith(known_card.row.top[0][0])
+
+
+def test_the_unknown_filter_keeps_unknowns_and_drops_classes(qtbot, page, tmp_path, images):
+    folder, junk = _junk_and_class_images(images, tmp_path / "table")
+    with qtbot.waitSignal(page.predictions_ready, timeout=30_000):
+        _drop(page, [folder])
+    results = page.table
+    assert results.visible_paths() == sorted(str(p) for p in (folder / "a").iterdir())
+    answers = {results.table.item(r, 0).text(): results.table.item(r, 1).text() for r in range(2)}
+    assert answers["junk_noise.png"].startswith("Unknown · nearest: ")
+    results.set_filter("unknown")
+    assert results.visible_paths() == [str(junk)]
+    assert "1 of 2 shown · 1 unknown" in results.counts.text()
+    results.set_filter("known")
+    assert results.visible_paths() == [p for p in results.paths() if p != str(junk)]
+    results.table.sortItems(4, Qt.SortOrder.DescendingOrder)  # the filter survives a sort
+    assert results.visible_paths() == [p for p in results.paths() if p != str(junk)]
+
+
+def test_the_rejection_setting_persists_and_reaches_the_predictor(qtbot, page, tmp_path, images):
+    from gui.predict.rejection import RejectionSetting
+
+    folder, junk = _junk_and_class_images(images, tmp_path / "setting")
+    page.rejection.mode.setCurrentIndex(2)  # Custom
+    page.rejection.custom.setValue(2.0)
+    with qtbot.waitSignal(page.predictions_ready, timeout=30_000) as ready:
+        _drop(page, [folder])
+    assert FakePredictor.thresholds[-1] == 2.0
+    assert not any(r.unknown for r in ready.args[0].rows)  # 1.8 is below 2.0
+    page.rejection.mode.setCurrentIndex(0)  # Auto: the shown rows are judged again at once
+    assert [r.unknown for r in page.batch.rows if r.path == str(junk)] == [True]
+    page.table.set_filter("unknown")
+    assert page.table.visible_paths() == [str(junk)]
+    page.rejection.mode.setCurrentIndex(1)  # Off: no verdicts
+    assert all(r.unknown is None for r in page.batch.rows)
+    page.rejection.mode.setCurrentIndex(2)
+    again = RejectionSetting()
+    qtbot.addWidget(again)
+    assert again.mode_name() == "custom" and again.reject() == 2.0 and again.custom.isEnabled()
+
+
+def test_an_old_model_says_once_that_it_cannot_reject(qtbot, fake_predictor, tmp_path, images):
+    from gui.predict.predict_page import PredictPage
+
+    widget = PredictPage()
+    qtbot.addWidget(widget)
+    model = tmp_path / "old.onnx"
+    model.write_bytes(b"fake")
+    with qtbot.waitSignal(widget.model_loaded, timeout=30_000):
+        widget.load_model(str(model))
+    assert not widget.note.isHidden() and "exported before rejection" in widget.note.text()
+    assert not widget.rejection.mode.isEnabled()
+    with qtbot.waitSignal(widget.predictions_ready, timeout=30_000) as ready:
+        widget.predict([str(images(tmp_path / "i", {"a": 1}))])
+    assert all(r.unknown is None and r.unknown_score is None for r in ready.args[0].rows)
     widget.shutdown()

@@ -7,7 +7,6 @@ os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 import json
 import threading
 import time
-from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
@@ -27,14 +26,6 @@ from engine.events import (
     RunStatus,
     StageChanged,
 )
-
-
-@dataclass
-class FakeResult:
-    status: RunStatus
-    run_dir: str
-    best_val_acc: float
-    epochs_completed: int
 
 
 class FakeFit:
@@ -71,24 +62,24 @@ class FakeFit:
                 for step in range(self.steps):
                     control.raise_if_cancelled()
                     if control.pause_requested:
-                        emit(Paused(epoch, step))
+                        emit(Paused(epoch + 1, step))  # epochs count from 1 in events
                         control.wait_while_paused(0.005)
                         control.raise_if_cancelled()
-                        emit(Resumed(epoch, step))
+                        emit(Resumed(epoch + 1, step))
                     if self.gate is not None:
                         self.gate.wait(5)
                     time.sleep(self.delay)
                     self.batches += 1
-                    emit(BatchEnded(epoch, step + 1, self.steps, 1.0 / (1 + epoch + step), 1e-3, 100.0))
+                    emit(BatchEnded(epoch + 1, step + 1, self.steps, 1.0 / (1 + epoch + step), 1e-3, 100.0))
                 acc = 0.5 + 0.1 * epoch
                 emit(
                     EpochEnded(
-                        epoch, self.epochs, 1.0 / (epoch + 1), acc, 1.1 / (epoch + 1), acc, 1e-3, 0.1, 100.0
+                        epoch + 1, self.epochs, 1 / (epoch + 1), acc, 1.1 / (epoch + 1), acc, 1e-3, 0.1, 100.0
                     )
                 )
                 history.append(
                     {
-                        "epoch": epoch,
+                        "epoch": epoch + 1,
                         "train_loss": 1.0,
                         "train_acc": acc,
                         "val_loss": 1.0,
@@ -97,7 +88,7 @@ class FakeFit:
                         "seconds": 0.1,
                     }
                 )
-                emit(BestImproved(epoch, acc, 1.0))
+                emit(BestImproved(epoch + 1, acc, 1.0))
                 done = epoch + 1
         except RunCancelled:
             status = RunStatus.CANCELLED
@@ -109,7 +100,8 @@ class FakeFit:
                 "backbones": list(config.backbones),
                 "classes": ["a", "b"],
                 "status": status.value,
-                "best_epoch": done - 1,
+                "best_epoch": done,
+                "format_version": 2,
                 "best_val_acc": best,
                 "epochs_completed": done,
                 "created": "2026-01-01T10:00:00",
@@ -117,8 +109,11 @@ class FakeFit:
             (run_dir / "run.json").write_text(json.dumps(info))
             (run_dir / "config.json").write_text(json.dumps(config.to_dict()))
             (run_dir / "history.json").write_text(json.dumps(history))
-        emit(RunFinished(status, str(run_dir), done - 1, best, done, 0.3, ""))
-        return FakeResult(status, str(run_dir), best, done)
+        finished = RunFinished(
+            status, str(run_dir), done, best, done, 0.3, "", (), config.strategy, tuple(config.backbones)
+        )
+        emit(finished)
+        return finished  # fit returns the event it ended with
 
 
 def _config(**kw):
@@ -221,7 +216,7 @@ def test_plots_draw_history_and_overlay(qtbot):
     qtbot.addWidget(plots)
     rows = [
         {
-            "epoch": i,
+            "epoch": i + 1,
             "train_loss": 1.0 / (i + 1),
             "val_loss": None if i == 1 else 1.0,
             "train_acc": 0.5,
@@ -230,7 +225,7 @@ def test_plots_draw_history_and_overlay(qtbot):
         }
         for i in range(3)
     ]
-    plots.show_history(rows, best_epoch=2)
+    plots.show_history(rows, best_epoch=3)
     assert plots.point_count("val_acc") == 3 and plots.best_marker.xData[0] == 3
     plots.set_overlay(rows[:2], "other run")
     assert len(plots._overlay) == 3
@@ -243,9 +238,9 @@ def test_progress_eta_and_headline():
 
     p = RunProgress()
     p.on_event(RunStarted("r", "partial", ("x",), "cpu", 4, 10, 40, 10, ("a", "b")), now=0.0)
-    p.on_event(BatchEnded(0, 5, 10, 1.0, 1e-3, 50.0), now=5.0)
-    assert p.eta_seconds(now=5.0) == pytest.approx(35.0)
-    p.on_event(EpochEnded(0, 4, 1, 0.5, 1, 0.5, 1e-3, 10.0, 50.0), now=10.0)
+    p.on_event(BatchEnded(1, 5, 10, 1.0, 1e-3, 50.0), now=5.0)  # epochs count from 1
+    assert p.eta_seconds(now=5.0) == pytest.approx(35.0) and p.headline() == "Epoch 1 of 4, batch 5 of 10"
+    p.on_event(EpochEnded(1, 4, 1, 0.5, 1, 0.5, 1e-3, 10.0, 50.0), now=10.0)
     assert p.eta_seconds(now=10.0) == pytest.approx(30.0)
     assert p.headline() == "Epoch 2 of 4" and 0.2 < p.fraction() < 0.3
     assert format_duration(65) == "1 min 05 s" and format_duration(None) == "—"
@@ -271,7 +266,8 @@ def test_closing_the_window_during_training_asks_cancels_and_waits(qtbot, window
 
 @pytest.fixture
 def project_state(tmp_path, images):
-    from engine.project.store import ImageEntry, Project
+    from engine.project.schema import ImageEntry
+    from engine.project.store import Project
     from gui.state.app_state import AppState
 
     root = images(tmp_path / "data", {"a": 4, "b": 4})
@@ -323,23 +319,6 @@ def test_train_page_records_runs_and_continues_them(qtbot, project_state, monkey
     assert "parity PASSED" in page.panel.log.toPlainText()
     page.last_export_box.close()
     qtbot.waitUntil(lambda: not page.export_runner.is_running(), timeout=30_000)
-
-
-def test_resume_config_continues_a_cancelled_run_in_its_own_folder():
-    from engine.errors import RunError
-    from gui.train.run_files import RunRecord, finetune_config, resume_config
-
-    config = TrainConfig(data_dir="d", strategy="linear", epochs=5, out_dir="r1").to_dict()
-    record = RunRecord("r1", {"status": "cancelled", "best_epoch": 1, "epochs_completed": 2}, config)
-    resumed = resume_config(record)
-    assert resumed.resume and resumed.out_dir == "r1" and resumed.epochs == 5 and resumed.init_from is None
-    done = RunRecord("r1", {"status": "completed", "best_epoch": 4, "epochs_completed": 5}, config)
-    with pytest.raises(RunError):
-        resume_config(done)
-    with pytest.raises(RunError):
-        finetune_config(RunRecord("r2", {"best_epoch": -1}, config))
-    tuned = finetune_config(done, freeze_k=2)
-    assert tuned.strategy == "partial" and tuned.freeze_k == 2 and tuned.lr is None
 
 
 @pytest.mark.slow

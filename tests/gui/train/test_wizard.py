@@ -39,7 +39,7 @@ class FakeRecommend:
         self.calls.append((len(index.samples), backbones, sample_per_class))
         for i in range(5):
             if progress:
-                progress("Embedding with efficientnet_lite0", i + 1, 5)
+                progress(i + 1, 5, "Embedding with efficientnet_lite0")
         while self.block and not self.release.wait(0.01):
             control.raise_if_cancelled()
         control.raise_if_cancelled()
@@ -55,7 +55,15 @@ class FakeRecommend:
             },
             cell=("small", "similar"),
             eta_seconds={"features": 12.0, "linear": 80.0, "partial": 240.0, "full": 600.0},
+            strategies=self.strategies,
         )
+
+    strategies = {
+        "features": {"expected_acc": [0.78, 0.86], "expected_seconds": 12.0, "most_likely_acc": 0.82},
+        "linear": {"expected_acc": [0.78, 0.86], "expected_seconds": 80.0, "most_likely_acc": 0.82},
+        "partial": {"expected_acc": [0.81, 0.9], "expected_seconds": 240.0, "most_likely_acc": 0.855},
+        "full": {"expected_acc": [0.82, 0.92], "expected_seconds": 600.0, "most_likely_acc": 0.87},
+    }
 
 
 @pytest.fixture
@@ -102,7 +110,7 @@ def test_wizard_reaches_a_recommendation_and_emits_a_frozen_config(qtbot, tmp_pa
     assert "fine-tune only the upper layers" in page3.reason.text()
     assert "81% to 90%" in page3.expected.text()
     assert page3.strategy() == "partial"
-    assert page3.eta_labels["features"].text() == "≈ 12 s"
+    assert page3.eta_labels["features"].text() == "78–86 % · ≈ 12 s"
     qtbot.waitUntil(lambda: page3.advanced.layer_group_names() != [], timeout=30_000)
     assert page3.advanced.k.value() == 3 and page3.advanced.k.isEnabled()
 
@@ -135,6 +143,14 @@ def test_user_can_pick_another_strategy_and_defaults_follow(qtbot, tmp_path, ima
     assert not page3.advanced.k.isEnabled()
     config = page3.config()
     assert config.strategy == "features" and config.freeze_k is None
+    page3.goal.setCurrentIndex(page3.goal.findData("most-accurate"))
+    assert page3.strategy() == "full" and "92%" in page3.expected.text()
+    page3.budget.setValue(5)  # minutes: full (10 min) no longer fits
+    assert page3.strategy() == "partial" and "over your budget" in page3.reason.text()
+    assert page3.config().extra == {"goal": "most-accurate", "time_budget": 300.0}
+    page3.budget.setValue(0)
+    page3.goal.setCurrentIndex(page3.goal.findData("fastest-good"))
+    assert page3.strategy() == "partial" and "fine-tune only the upper layers" in page3.reason.text()
     page3.select_strategy("stack")
     assert len(page3.config().backbones) == 2 and not page3.config().validate()
     wizard.reject()

@@ -131,3 +131,27 @@ def test_import_scan_runs_off_the_gui_thread_and_cancels(empty_project, images, 
     assert win.current_project().images == []
     assert "cancelled" in win.status.currentMessage()
     assert not win.status.job.isVisible()
+
+
+def test_drop_target_helper_takes_local_files_only(qtbot, tmp_path):
+    from PySide6.QtWidgets import QListView
+
+    from gui.widgets.drops import accept_file_drops
+
+    plain, grid = QWidget(), QListView()
+    qtbot.addWidget(plain)
+    qtbot.addWidget(grid)
+    got: list[list[str]] = []
+    accept_file_drops(plain, got.append)
+    accept_file_drops(grid, got.append)  # a scroll area: the drag events go to its viewport
+    assert plain.acceptDrops() and grid.viewport().acceptDrops()
+    link = QMimeData()
+    link.setUrls([QUrl("https://example.com/cat.jpg")])
+    internal = QMimeData()
+    internal.setData("application/x-transfer-studio-images", b"1,2")
+    for mime in (link, internal):
+        assert not _drop(plain, mime).isAccepted()
+    file = tmp_path / "a.png"
+    assert _drop(plain, _url_mime([file])).isAccepted()
+    assert _drop(grid.viewport(), _url_mime([file, tmp_path])).isAccepted()
+    assert got == [[str(file)], [str(file), str(tmp_path)]]

@@ -10,7 +10,8 @@ import pytest
 pytest.importorskip("PySide6")
 
 import engine.atomic
-from engine.project.store import PROJECT_FILE_NAME, Project
+from engine.project.schema import PROJECT_FILE_NAME
+from engine.project.store import Project
 from gui.window.main_window import MainWindow
 
 

@@ -1,7 +1,8 @@
 """Validation results of a run, from ``val_predictions.json``: confusion matrix, per-class metrics, errors.
 
-Qt-free and torch-free; the loop writes the file for the best epoch:
-``{"epoch", "classes", "rows": [{"path", "label", "probs"}]}``.
+Torch-free (numpy only). The loop writes the file for the best epoch:
+``{"format": 2, "epoch", "classes", "rows": [{"path", "label", "probs"}]}`` (``epoch`` counted from 1;
+files without ``format`` counted from 0). :func:`per_image_loss` is also the training loop's loss.
 """
 
 from __future__ import annotations
@@ -13,9 +14,29 @@ import numpy as np
 
 from engine.atomic import read_json
 from engine.errors import RunError
+from engine.runs.files import PREDICTIONS
+from engine.runs.manifest import check_images
 
-PREDICTIONS = "val_predictions.json"
 EPS = 1e-12
+PREDICTIONS_FORMAT = 2
+
+
+def per_image_loss(probs: np.ndarray, labels: np.ndarray) -> np.ndarray:
+    """Cross-entropy of each image, ``-log p(true class)``, from predicted probabilities."""
+    if not len(labels):
+        return np.zeros(0)
+    return -np.log(np.clip(probs[np.arange(len(labels)), labels], EPS, 1.0))
+
+
+def loss_and_accuracy(
+    probs: np.ndarray, labels: np.ndarray, weights: np.ndarray | None = None
+) -> tuple[float, float]:
+    """Mean cross-entropy (class-weighted when ``weights`` is given) and accuracy of probabilities."""
+    if len(labels) == 0:
+        return float("nan"), 0.0
+    w = np.ones(len(labels)) if weights is None else weights[labels]
+    loss = float((w * per_image_loss(probs, labels)).sum() / w.sum())
+    return loss, float((probs.argmax(1) == labels).mean())
 
 
 @dataclass
@@ -34,7 +55,7 @@ class Evaluation:
     """A run's validation predictions and what follows from them."""
 
     run_dir: str
-    epoch: int
+    epoch: int  # the best epoch, counted from 1
     classes: list[str]
     paths: list[str]
     labels: np.ndarray  # (n,) int
@@ -48,9 +69,7 @@ class Evaluation:
     @property
     def losses(self) -> np.ndarray:
         """Cross-entropy of each image: ``-log p(true class)``."""
-        if not len(self.paths):
-            return np.zeros(0)
-        return -np.log(np.clip(self.probs[np.arange(len(self.labels)), self.labels], EPS, 1.0))
+        return per_image_loss(self.probs, self.labels)
 
     def accuracy(self) -> float:
         """Share of validation images predicted right."""
@@ -85,6 +104,10 @@ class Evaluation:
         rows = np.flatnonzero(self.labels != self.predicted)
         return [int(r) for r in rows[np.argsort(-self.losses[rows], kind="stable")]]
 
+    def changed_images(self) -> dict[str, str]:
+        """``{path: reason}`` of the validation images that changed or are gone since the run."""
+        return check_images(self.run_dir, self.paths)
+
 
 def load_evaluation(run_dir: str | Path) -> Evaluation:
     """Read ``val_predictions.json`` of ``run_dir``.
@@ -100,12 +123,18 @@ def load_evaluation(run_dir: str | Path) -> Evaluation:
         labels = np.array([int(r["label"]) for r in rows], dtype=np.int64)
         probs = np.array([[float(p) for p in r["probs"]] for r in rows], dtype=np.float64)
         paths = [str(r["path"]) for r in rows]
+        epoch = int(data.get("epoch", 0)) + (0 if "format" in data else 1)
     except FileNotFoundError as exc:
         raise RunError(f"{path} is missing: the run ended before its first validation") from exc
-    except (OSError, ValueError, KeyError, TypeError) as exc:
+    except (OSError, ValueError, KeyError, TypeError, AttributeError) as exc:
         raise RunError(f"{path}: unreadable ({exc})") from exc
     if not rows:
         probs = np.zeros((0, len(classes)))
     if probs.ndim != 2 or probs.shape[1] != len(classes) or (len(labels) and labels.max() >= len(classes)):
         raise RunError(f"{path}: probabilities do not match the {len(classes)} classes")
-    return Evaluation(str(run_dir), int(data.get("epoch", -1)), classes, paths, labels, probs)
+    return Evaluation(str(run_dir), epoch, classes, paths, labels, probs)
+
+
+def predictions_file(epoch: int, classes: list[str], rows: list[dict[str, object]]) -> dict[str, object]:
+    """The content of ``val_predictions.json`` for the best ``epoch`` (counted from 1)."""
+    return {"format": PREDICTIONS_FORMAT, "epoch": epoch, "classes": list(classes), "rows": rows}

@@ -1,0 +1,133 @@
+"""The evidence behind an accuracy range: a probe learning curve, its fold spread, and extrapolation.
+
+The linear probe (:func:`engine.recommend.transferability.probe_fold_accuracies`) is run on the
+whole measured sample and on seeded, class-stratified fractions of it. The points give a learning
+curve, ``error = a * n ** -b``, extrapolated to the number of images the run will train on; the
+spread of the full sample's folds (bootstrapped) says how well the sample pinned the accuracy
+down. :mod:`engine.recommend.estimates` adds the validation set's own sampling error.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+
+import numpy as np
+
+from engine.recommend.transferability import probe_fold_accuracies
+
+FRACTIONS = (0.25, 0.5)  # of the sample, besides all of it
+REPEATS = 2  # seeded subsamples per fraction: small probes are noisy
+BOOTSTRAP = 400
+MAX_SLOPE = 1.0  # a learning curve's error falls at most like 1/n
+MAX_EXTRAPOLATION = 20.0  # trust the curve up to 20x the images the probe trained on
+MIN_PER_CLASS = 4  # fewer per class in a subsample cannot be cross-validated meaningfully
+
+
+@dataclass(frozen=True)
+class ProbeCurve:
+    """Probe accuracy at several training-set sizes, and how certain the largest one is.
+
+    Attributes:
+        sizes: Images the probe trained on at each point (the folds' training part), ascending.
+        accuracies: Cross-validated accuracy at each point.
+        fold_se: Standard error of the last (whole-sample) accuracy, bootstrapped over its folds.
+        tested: Images the last accuracy was tested on.
+    """
+
+    sizes: tuple[float, ...]
+    accuracies: tuple[float, ...]
+    fold_se: float
+    tested: int
+
+    @property
+    def accuracy(self) -> float:
+        """The whole sample's probe accuracy."""
+        return self.accuracies[-1]
+
+    def slope(self) -> float:
+        """``b`` of ``error = a * n ** -b`` by least squares in log-log, within ``[0, MAX_SLOPE]``."""
+        pairs = zip(self.sizes, self.accuracies, strict=True)
+        points = [(math.log(n), math.log(1 - a)) for n, a in pairs if a < 1]
+        if len(points) < 2:
+            return 0.0
+        x, y = np.array(points).T
+        if np.ptp(x) == 0:
+            return 0.0
+        b = -float(np.polyfit(x, y, 1)[0])
+        return min(max(b, 0.0), MAX_SLOPE)
+
+    def extrapolate(self, images: float) -> tuple[float, float]:
+        """Expected accuracy when trained on ``images``, and the extrapolation's own uncertainty.
+
+        The uncertainty is half the predicted change: the further the curve is followed, the
+        less it is trusted.
+        """
+        last_n, last = self.sizes[-1], self.accuracy
+        if images <= last_n or last >= 1.0:
+            return last, 0.0
+        ratio = min(images / last_n, MAX_EXTRAPOLATION)
+        predicted = 1 - (1 - last) * ratio ** -self.slope()
+        return predicted, 0.5 * (predicted - last)
+
+
+def probe_curve(features: np.ndarray, labels: np.ndarray, seed: int = 0) -> ProbeCurve | None:
+    """Measure the probe on the whole sample and on :data:`FRACTIONS` of it.
+
+    Returns:
+        The curve, or None when a class has fewer than two samples (nothing to cross-validate).
+    """
+    whole = probe_fold_accuracies(features, labels, seed=seed)
+    if whole is None:
+        return None
+    correct, sizes = whole
+    folds = len(sizes)
+    n = float(len(labels))
+    points: list[tuple[float, float]] = []
+    rng = np.random.default_rng(seed)
+    for fraction in FRACTIONS:
+        accs = []
+        for _ in range(REPEATS):
+            keep = _stratified_subsample(labels, fraction, rng)
+            if keep is None:
+                break
+            sub = probe_fold_accuracies(features[keep], labels[keep], seed=seed)
+            if sub is not None:
+                sub_correct, sub_sizes = sub
+                train_n = len(keep) * (len(sub_sizes) - 1) / len(sub_sizes)
+                accs.append((train_n, float(sub_correct.sum() / sub_sizes.sum())))
+        if accs:
+            points.append((float(np.mean([a[0] for a in accs])), float(np.mean([a[1] for a in accs]))))
+    points.append((n * (folds - 1) / folds, float(correct.sum() / sizes.sum())))
+    points.sort()
+    return ProbeCurve(
+        tuple(p[0] for p in points), tuple(p[1] for p in points), fold_standard_error(correct, sizes), int(n)
+    )
+
+
+def fold_standard_error(correct: np.ndarray, sizes: np.ndarray, seed: int = 0) -> float:
+    """Standard error of the pooled accuracy, by resampling folds; never below a binomial floor.
+
+    With every fold perfect (or every fold equal) the bootstrap says 0, which no sample can
+    promise: the floor is the binomial error of the pooled accuracy, its ``p * (1 - p)`` kept at
+    least ``1 / n`` (about one image wrong).
+    """
+    rng = np.random.default_rng(seed)
+    picks = rng.integers(0, len(sizes), size=(BOOTSTRAP, len(sizes)))
+    boot = correct[picks].sum(axis=1) / sizes[picks].sum(axis=1)
+    n = float(sizes.sum())
+    p = float(correct.sum() / n)
+    floor = math.sqrt(max(p * (1 - p), 1 / n) / n)
+    return max(float(boot.std()), floor)
+
+
+def _stratified_subsample(labels: np.ndarray, fraction: float, rng: np.random.Generator) -> np.ndarray | None:
+    """Indices of ``fraction`` of each class (seeded), or None if a class would keep too few."""
+    keep = []
+    for cls in np.unique(labels):
+        members = np.flatnonzero(labels == cls)
+        count = round(len(members) * fraction)
+        if count < MIN_PER_CLASS:
+            return None
+        keep.append(rng.choice(members, count, replace=False))
+    return np.sort(np.concatenate(keep))

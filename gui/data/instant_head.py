@@ -1,0 +1,253 @@
+"""The correction loop's instant head: retrained in the background after each batch of label changes.
+
+While a project is open and labelled, every change of labels (or classes, or images) restarts a
+short timer; when the user pauses (:data:`RETRAIN_DELAY_MS`), one round runs on its own
+:class:`~gui.workers.task_runner.TaskRunner` at the lowest priority: the features of every usable
+image come from the shared cache (:func:`engine.features.cached.cached_features`, computed once
+per image), then :func:`engine.doctor.quick_head.quick_round` fits the head in about a second. A
+change during a round cancels it and starts a new one. The result is the validation accuracy and
+a suggested label with its confidence for every unlabelled image.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import logging
+import os
+import sys
+import threading
+import time
+from dataclasses import dataclass, field
+
+import numpy as np
+from PySide6.QtCore import QObject, QTimer, Signal, Slot
+
+from engine.config import DEFAULT_BACKBONE
+from engine.control import RunControl
+from engine.data.scan import TRAIN, VAL, Sample
+from engine.doctor.quick_head import quick_round
+from engine.progress import Progress
+from engine.project.store import Project
+from gui.state.app_state import AppState
+from gui.workers.task_runner import TaskRunner
+
+log = logging.getLogger(__name__)
+RETRAIN_DELAY_MS = 1500  # after the last label change: a burst of key presses is one round
+LOWEST_NICE = 19  # the instant head yields the CPU to everything else, training included
+STAGE = "Updating label suggestions"
+
+
+@dataclass(frozen=True)
+class HeadInput:
+    """What one round learns from: usable images, their class index (-1: unlabelled) and split."""
+
+    paths: tuple[str, ...]
+    labels: tuple[int, ...]
+    splits: tuple[str | None, ...]
+    classes: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class HeadResult:
+    """The outcome of one round: validation accuracy and a suggestion per unlabelled image."""
+
+    val_accuracy: float | None
+    val_images: int
+    suggestions: dict[str, tuple[str, float]] = field(default_factory=dict)  # path: (class, confidence)
+    seconds: float = 0.0
+
+
+def head_input(project: Project) -> HeadInput | None:
+    """The images a round uses, or None while fewer than two classes have a training image."""
+    usable = [e for e in project.images if not e.broken and not e.excluded]
+    trained = {e.label for e in usable if e.label is not None and e.split != VAL}
+    classes = tuple(c for c in project.classes if c in trained)
+    if len(classes) < 2:
+        return None
+    position = {c: i for i, c in enumerate(classes)}
+    kept = [e for e in usable if e.label is None or e.label in position]
+    return HeadInput(tuple(e.path for e in kept), tuple(position.get(e.label, -1) for e in kept),
+                     tuple(e.split for e in kept), classes)
+
+
+class CachedFeatures:
+    """The features step of a round: the backbone is built once and reused (one round at a time)."""
+
+    def __init__(self, backbone: str = DEFAULT_BACKBONE) -> None:
+        self.backbone = backbone
+        self._module = None
+        self._lock = threading.Lock()
+
+    def __call__(self, paths: tuple[str, ...], progress: Progress,
+                 control: RunControl) -> tuple[np.ndarray, list[int]]:
+        """Vectors of the readable ``paths`` and their positions in ``paths``."""
+        import torch
+
+        from engine.features.cached import cached_features
+        from engine.models.registry import build_backbone
+
+        with self._lock:
+            if self._module is None:
+                self._module = build_backbone(self.backbone, pretrained=True)
+            samples = [Sample(p, 0, TRAIN) for p in paths]
+            fs = cached_features(self.backbone, self._module, samples, torch.device("cpu"), STAGE,
+                                 progress, control)
+        return fs.vectors, list(fs.kept)
+
+
+def lowest_priority() -> None:
+    """Give the calling worker thread the lowest scheduling priority (Linux nice 19)."""
+    if sys.platform.startswith("linux"):
+        with contextlib.suppress(OSError):
+            os.setpriority(os.PRIO_PROCESS, threading.get_native_id(), LOWEST_NICE)
+
+
+def retrain(inputs: HeadInput, features: CachedFeatures, progress: Progress,
+            control: RunControl) -> HeadResult:
+    """One round: features (from the cache), then the head; raises RunCancelled when cancelled."""
+    lowest_priority()
+    start = time.perf_counter()
+    vectors, kept = features(inputs.paths, progress, control)
+    control.raise_if_cancelled()
+    labels = np.array([inputs.labels[i] for i in kept], dtype=np.int64)
+    splits = np.array([inputs.splits[i] or TRAIN for i in kept])
+    train = (labels >= 0) & (splits != VAL)
+    val = (labels >= 0) & (splits == VAL)
+    unlabelled = labels < 0
+    if len(set(labels[train].tolist())) < 2:
+        return HeadResult(None, 0, {}, time.perf_counter() - start)
+    result = quick_round((vectors[train], labels[train]), (vectors[val], labels[val]), vectors[unlabelled],
+                         len(inputs.classes))
+    names = [inputs.paths[i] for i, u in zip(kept, unlabelled, strict=True) if u]
+    suggestions = {path: (inputs.classes[int(c)], float(p))
+                   for path, c, p in zip(names, result.suggested, result.confidence, strict=True)}
+    return HeadResult(result.val_accuracy, result.val_images, suggestions, time.perf_counter() - start)
+
+
+def change_text(before: float | None, after: float | None, corrections: int) -> str:
+    """"+2.0 points after 14 corrections" (empty when there is nothing to compare)."""
+    if before is None or after is None or corrections <= 0:
+        return ""
+    points = 100 * (after - before)
+    return f"{points:+.1f} points after {corrections:,} correction{'s' if corrections != 1 else ''}"
+
+
+class InstantHead(QObject):
+    """Retrains the head after label changes and keeps the latest suggestions and accuracy."""
+
+    updated = Signal()  # suggestions, accuracy or status changed
+
+    def __init__(self, state: AppState, parent: QObject | None = None,
+                 features: CachedFeatures | None = None) -> None:
+        super().__init__(parent)
+        self._state = state
+        self.features = features or CachedFeatures()
+        self.suggestions: dict[str, tuple[str, float]] = {}
+        self.accuracy: float | None = None
+        self.val_images = 0
+        self.change = ""
+        self.status = ""
+        self.rounds = 0
+        self._corrections = 0  # label changes since the last finished round
+        self._in_round = 0  # of which the running round has seen
+        self._pending = False
+        self._runner = TaskRunner(self)
+        self._runner.finished.connect(self._on_finished)
+        self._runner.failed.connect(self._on_failed)
+        self._runner.idle.connect(self._on_idle)
+        self._timer = QTimer(self, singleShot=True, interval=RETRAIN_DELAY_MS)
+        self._timer.timeout.connect(self._start_round)
+        state.labels_changed.connect(self._on_labels_changed)
+        state.classes_changed.connect(self.schedule)
+        state.images_changed.connect(self.schedule)
+        state.project_changed.connect(self._on_project_changed)
+        self._on_project_changed(state.project)
+
+    @property
+    def running(self) -> bool:
+        """True while a round runs (or waits to start)."""
+        return self._runner.is_running() or self._timer.isActive() or self._pending
+
+    @Slot()
+    def schedule(self) -> None:
+        """Retrain once the user pauses; a round already running is cancelled and redone."""
+        if self._state.project is None:
+            return
+        if self._runner.is_running():
+            self._runner.cancel()
+            self._pending = True
+        self._timer.start()
+
+    def shutdown(self) -> None:
+        """Stop the timer and the running round (waits for it: a few hundred ms at most)."""
+        self._timer.stop()
+        self._pending = False
+        self._runner.shutdown()
+
+    @Slot(object)
+    def _on_labels_changed(self, indices: list[int] | None) -> None:
+        self._corrections += len(indices) if indices is not None else 1
+        self.schedule()
+
+    @Slot(object)
+    def _on_project_changed(self, project: object) -> None:
+        self.shutdown()
+        self.suggestions, self.accuracy, self.val_images, self.change = {}, None, 0, ""
+        self._corrections = self._in_round = self.rounds = 0
+        self.status = ""
+        self.updated.emit()
+        if project is not None:
+            QTimer.singleShot(0, self, self._start_round)  # the first round at once
+
+    @Slot()
+    def _start_round(self) -> None:
+        project = self._state.project
+        if project is None:
+            return
+        if self._runner.is_running():
+            self._pending = True
+            self._runner.cancel()
+            return
+        inputs = head_input(project)
+        if inputs is None:
+            self.suggestions, self.accuracy, self.change = {}, None, ""
+            self.status = "Label images of two classes to see suggested labels."
+            self.updated.emit()
+            return
+        self._pending = False
+        self._in_round = self._corrections
+        features = self.features
+        self._runner.start(lambda progress, control: retrain(inputs, features, progress, control))
+
+    @Slot(object)
+    def _on_finished(self, result: object) -> None:
+        if not isinstance(result, HeadResult) or self._state.project is None or self._pending:
+            return
+        if result.val_accuracy is not None and self.accuracy is not None:
+            self.change = change_text(self.accuracy, result.val_accuracy, self._in_round)
+        self._corrections -= self._in_round
+        self._in_round = 0
+        self.suggestions, self.val_images = result.suggestions, result.val_images
+        self.rounds += 1
+        self.accuracy = result.val_accuracy if result.val_accuracy is not None else self.accuracy
+        self.status = status_text(self.accuracy, self.val_images, self.change)
+        log.debug("instant head: %d suggestions in %.2f s", len(result.suggestions), result.seconds)
+        self.updated.emit()
+
+    @Slot(str)
+    def _on_failed(self, text: str) -> None:
+        self.status = "Suggestions unavailable: " + text.splitlines()[0] if text else ""
+        self.updated.emit()
+
+    @Slot()
+    def _on_idle(self) -> None:
+        if self._pending and self._state.project is not None and not self._timer.isActive():
+            self._start_round()
+
+
+def status_text(accuracy: float | None, val_images: int, change: str) -> str:
+    """"Instant model: 87.5% on 40 validation images (+2.0 points after 14 corrections)"."""
+    if accuracy is None:
+        return "Instant model: no validation images yet."
+    text = f"Instant model: {100 * accuracy:.1f}% on {val_images:,} validation image{'s' * (val_images != 1)}"
+    return f"{text} ({change})" if change else text
