@@ -10,6 +10,10 @@ def main(argv: list[str] | None = None) -> int:
     """Dispatch to the CLI when a command is given, else open the app."""
     multiprocessing.freeze_support()
     args = sys.argv[1:] if argv is None else argv
+    if args and args[0] == "--self-test":  # the installer's end-to-end check (gui/self_test.py)
+        from gui.self_test import main as self_test
+
+        return self_test(args[1:])
     from cli import COMMANDS
 
     if args and (args[0] in COMMANDS or args[0] in ("-h", "--help")):

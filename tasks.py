@@ -3,6 +3,7 @@
 python tasks.py app     # installs uv and the locked environment if needed, then opens the app
 python tasks.py test    # same set-up, then ruff, the import contracts and the tests (what CI runs)
 python tasks.py bench   # the benchmarks under bench/ (slow; prints JSON)
+python tasks.py installer  # PyInstaller one-folder app in out/installer/, archived and self-tested (slow)
 """
 
 from __future__ import annotations
@@ -37,7 +38,8 @@ def main(argv: list[str]) -> int:
     task = argv[0] if argv else "app"
     uv = _uv()
     # bytecode compiled once at install: imports stay fast even where PYTHONDONTWRITEBYTECODE is set
-    code = _run(*uv, "sync", "--frozen", "--extra", "test", "--python", "3.11", "--compile-bytecode")
+    extras = ["--extra", "test"] + ["--extra", "installer"] * (task == "installer")
+    code = _run(*uv, "sync", "--frozen", *extras, "--python", "3.11", "--compile-bytecode")
     if code:
         return code
     if task == "app":
@@ -53,7 +55,11 @@ def main(argv: list[str]) -> int:
         for script in sorted((ROOT / "bench").glob("bench_*.py")):
             code |= _run(*uv, "run", "--frozen", "python", str(script.relative_to(ROOT)), env=env)
         return code
-    print(f"unknown task {task!r}; use app, test or bench", file=sys.stderr)
+    if task == "installer":
+        from installer.build import main as build_installer
+
+        return build_installer(uv, argv[1:])
+    print(f"unknown task {task!r}; use app, test, bench or installer", file=sys.stderr)
     return 2
 
 

@@ -3,5 +3,5 @@
 # main.py routes these to the CLI; a test keeps them in step with the parser
 COMMANDS = (
     "train", "resume", "finetune", "backbones", "import-weights", "export", "predict", "demo", "recommend",
-    "doctor",
+    "doctor", "export-job", "import-run",
 )

@@ -65,6 +65,8 @@ def run_export(args: argparse.Namespace) -> int:
         return error(str(exc))
     finally:
         printer.close()
+    for path, reason in result.left_out.items():
+        sys.stderr.write(f"left out of the parity check: {path}: {reason}\n")
     stream = sys.stderr if args.json else sys.stdout
     stream.write(result.message + "\n")
     if result.quantization_note:

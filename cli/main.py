@@ -9,6 +9,7 @@ from cli.doctor_cmd import add_doctor_parser
 from cli.export_cmd import add_export_parser
 from cli.followup_cmd import add_finetune_parser, add_resume_parser
 from cli.import_weights_cmd import add_import_weights_parser
+from cli.job_cmd import add_export_job_parser, add_import_run_parser
 from cli.predict_cmd import add_predict_parser
 from cli.recommend_cmd import add_recommend_parser
 from cli.train_cmd import add_backbones_parser, add_train_parser
@@ -30,6 +31,8 @@ def build_parser() -> argparse.ArgumentParser:
     add_demo_parser(sub)
     add_recommend_parser(sub)
     add_doctor_parser(sub)
+    add_export_job_parser(sub)
+    add_import_run_parser(sub)
     return parser
 
 

@@ -4,7 +4,7 @@ Everything that warns about the data or picks a strategy from the dataset's size
 numbers and functions, so the Data page (:meth:`engine.project.store.Project.warnings`), the
 wizard's data step (:mod:`gui.train.wizard.data_summary`), the recommender's grid
 (:mod:`engine.recommend.rules`), the wizard's fallback and ``--strategy auto`` without measurements
-(:func:`engine.recommend.recommender.resolve_auto`, the CLI) can never disagree again.
+(:func:`engine.recommend.auto.resolve_auto`, the CLI) can never disagree again.
 
 Why the numbers are what they are:
 

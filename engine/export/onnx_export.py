@@ -53,12 +53,17 @@ MIN_SPEEDUP = 1.1  # a quantised file must be at least this much faster to be ch
 def validation_images(run_dir: str | Path) -> list[str]:
     """The run's validation images: those its best epoch was scored on, else its ``dataset.json`` split.
 
-    Images that changed or are gone since the run are left out; a run from before ``dataset.json``
-    falls back to a re-scan of its ``data_dir``.
+    Images that changed or are gone since the run are left out (see :func:`validation_set`); a run
+    from before ``dataset.json`` falls back to a re-scan of its ``data_dir``.
 
     Returns:
         Existing image paths (empty if the dataset is gone).
     """
+    return validation_set(run_dir)[0]
+
+
+def validation_set(run_dir: str | Path) -> tuple[list[str], dict[str, str]]:
+    """The run's usable validation images, and ``{path: reason}`` of those left out (changed or gone)."""
     run_dir = Path(run_dir)
     try:
         rows = read_json(run_dir / PREDICTIONS)["rows"]
@@ -67,7 +72,12 @@ def validation_images(run_dir: str | Path) -> list[str]:
         paths = []
     if has_manifest(run_dir):
         changed = check_images(run_dir, paths)
-        return [p for p in paths if p not in changed] or unchanged_images(run_dir, VAL)
+        return [p for p in paths if p not in changed] or unchanged_images(run_dir, VAL), changed
+    return _validation_without_manifest(run_dir, paths), {}
+
+
+def _validation_without_manifest(run_dir: Path, paths: list[str]) -> list[str]:
+    """A run from before ``dataset.json``: its scored images if they exist, else a re-scan's split."""
     existing = [p for p in paths if Path(p).is_file()]
     if existing:
         return existing
@@ -252,7 +262,7 @@ def export_run(
         raise ValueError(f"quantisation must be one of {', '.join(MODES)}, not {quantize!r}")
     run_dir = Path(run_dir)
     exporter = _Exporter(run_dir, opset, threads, progress, control or RunControl())
-    paths = [str(p) for p in images] if images is not None else validation_images(run_dir)
+    paths, left_out = ([str(p) for p in images], {}) if images is not None else validation_set(run_dir)
     if not paths:
         raise RunError(
             f"{run_dir}: none of the validation images listed in {DATASET} is still there unchanged "
@@ -290,6 +300,7 @@ def export_run(
         note,
         latency,
         start,
+        left_out,
     )
 
 
@@ -302,6 +313,7 @@ def _write(
     note: str,
     latency: dict[str, float],
     start: float,
+    left_out: dict[str, str],
 ) -> ExportResult:
     """Write the file (at ``target`` only if parity passed) and its parity report beside it."""
     path = target if report.passed else failed_path(target)
@@ -318,6 +330,7 @@ def _write(
         mode,
         note,
         latency,
+        left_out=left_out,
     )
     result.seconds = round(time.perf_counter() - start, 3)
     write_json(parity_path_for(path), result.to_dict())

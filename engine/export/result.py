@@ -26,6 +26,8 @@ class ExportResult:
         quantization_note: Why that quantisation was chosen (with ``auto``) or empty.
         latency_ms: Batch-1 latency of each candidate measured with ``auto``.
         seconds: Total time of the export.
+        left_out: Validation images left out of the parity check because they changed or are gone
+            since the run was trained (``{path: reason}``, from its ``dataset.json``).
     """
 
     onnx_path: str
@@ -38,6 +40,7 @@ class ExportResult:
     quantization_note: str = ""
     latency_ms: dict[str, float] = field(default_factory=dict)
     seconds: float = 0.0
+    left_out: dict[str, str] = field(default_factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
         """JSON-ready summary (the CLI's ``--json`` line): parity figures at the top level."""

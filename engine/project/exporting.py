@@ -42,7 +42,7 @@ def export_labeled_folders(
     progress: Progress | None = None,
     control: RunControl | None = None,
 ) -> FolderExportResult:
-    """Copy every labelled, readable image to ``dest/<class>/`` (originals untouched).
+    """Copy every labelled, readable image to ``dest/<class>/`` (originals untouched; excluded ones stay out).
 
     Existing files in ``dest`` are never overwritten: a clashing name gets `` (2)``, `` (3)``...
     Each copy goes to a temp name first, so a kill never leaves a half-copied image.
@@ -51,7 +51,7 @@ def export_labeled_folders(
         RunCancelled: If ``control`` was cancelled; the images copied until then stay in ``dest``.
     """
     folders = _class_folders(project.classes, Path(dest))
-    entries = [e for e in project.images if e.label is not None and not e.broken]
+    entries = [e for e in project.images if e.label is not None and not e.broken and not e.excluded]
     result, used = FolderExportResult(), set()
     for n, entry in enumerate(entries, start=1):
         if control is not None:

@@ -87,14 +87,6 @@ def _range(expected: float, se: float) -> tuple[float, float, float]:
     return round(max(0.0, expected - half), 3), round(expected, 4), round(min(1.0, expected + half), 3)
 
 
-def expected_accuracy(
-    strategy: str, cell: tuple[str, str], size: DatasetSize, best: Measurement, stacked: float | None
-) -> tuple[float, float]:
-    """The central 80% validation-accuracy range of one strategy."""
-    low, _, high = accuracy_forecasts(cell, size, best, stacked)[strategy]
-    return low, high
-
-
 def _decode_cost(decode_s: float) -> float:
     """Decoding's cost per image: added on a small CPU, hidden on a big one."""
     return decode_s if (os.cpu_count() or 1) <= 4 else decode_s / 4
@@ -123,7 +115,7 @@ def estimate_seconds(
 
     def extraction(m: Measurement) -> float:
         per_image = m.extract_s if m.extract_s is not None else m.forward_s + decode
-        return uncached * per_image
+        return (uncached if m.uncached is None else m.uncached) * per_image
 
     head_fit = HEAD_EPOCHS_EXPECTED * (n_train + n_val) * FEATURE_EPOCH_S_PER_IMAGE
     k = partial_k(chosen.groups, chosen, size)

@@ -19,7 +19,7 @@ from engine.recommend.transferability import probe_fold_accuracies
 FRACTIONS = (0.25, 0.5)  # of the sample, besides all of it
 REPEATS = 2  # seeded subsamples per fraction: small probes are noisy
 BOOTSTRAP = 400
-MAX_SLOPE = 1.0  # a learning curve's error falls at most like 1/n
+MAX_SLOPE = 0.5  # error falls at most like 1/sqrt(n): steeper fits of three noisy points overshoot
 MAX_EXTRAPOLATION = 20.0  # trust the curve up to 20x the images the probe trained on
 MIN_PER_CLASS = 4  # fewer per class in a subsample cannot be cross-validated meaningfully
 

@@ -102,18 +102,30 @@ def cost_sentence(chosen: Forecast, forecasts: Mapping[str, Forecast], time_budg
         )
     costlier = [f for f in forecasts.values() if f.seconds > chosen.seconds and f.strategy != "scratch"]
     if not costlier:
-        return f"It is also the quickest choice (~{duration(chosen.seconds)})."
+        return _cheaper_sentence(chosen, forecasts)
     rival = max(costlier, key=lambda f: (f.expected, -f.seconds))
     gain = (rival.expected - chosen.expected) * 100
     title = TITLES.get(rival.strategy, rival.strategy)
-    if time_budget is not None and rival.seconds > time_budget and gain > ONE_POINT * 100:
+    if time_budget is not None and rival.seconds > time_budget and gain > 0:
         return (
-            f"{title.capitalize()} might add {gain:+.1f} points but would take ~{duration(rival.seconds)}, "
-            f"over your budget of {duration(time_budget)}."
+            f"{title.capitalize()} might add about {gain:+.1f} points but would take "
+            f"~{duration(rival.seconds)}, over your budget of {duration(time_budget)}."
         )
     if gain <= 0:
         return f"{title.capitalize()} would take ~{duration(rival.seconds)} and is not expected to do better."
     return f"{title.capitalize()} would take ~{duration(rival.seconds)} for about {gain:+.1f} points."
+
+
+def _cheaper_sentence(chosen: Forecast, forecasts: Mapping[str, Forecast]) -> str:
+    """What the quickest strategy would lose, or that this one is the quickest."""
+    quickest = min(forecasts.values(), key=lambda f: f.seconds)
+    if quickest.seconds >= chosen.seconds:
+        return f"It is also the quickest choice (~{duration(chosen.seconds)})."
+    loss = (chosen.expected - quickest.expected) * 100
+    return (
+        f"{TITLES.get(quickest.strategy, quickest.strategy).capitalize()} would take only "
+        f"~{duration(quickest.seconds)} but is expected to reach about {loss:.1f} points less."
+    )
 
 
 def duration(seconds: float) -> str:

@@ -22,6 +22,7 @@ from engine.data.scan import TRAIN, DatasetIndex, Sample
 from engine.data.transforms import EvalTransform, to_uint8_chw
 from engine.errors import ImageError
 from engine.features.cached import cached_features
+from engine.features.extraction import module_digest, open_store
 from engine.imaging import load_rgb_array
 from engine.models.registry import (
     build_backbone,
@@ -97,7 +98,7 @@ def time_passes(backbone: nn.Module, input_size: int, device: torch.device) -> t
     while a steady load does. The module is left in training mode with updated batch-norm
     statistics: call it last.
     """
-    batch = 16 if device.type == "cuda" else 8
+    batch = 16 if device.type == "cuda" else 4
     model = backbone.to(device).to(memory_format=torch.channels_last)
     x = torch.randn(batch, 3, input_size, input_size, device=device).contiguous(
         memory_format=torch.channels_last
@@ -171,18 +172,49 @@ def _embed(
     device: torch.device,
     progress: Progress,
     control: RunControl,
-) -> tuple[np.ndarray, list[int], float | None]:
+    others: Sequence[Sample] = (),
+) -> tuple[np.ndarray, list[int], float | None, int]:
     """The sample's vectors from the shared feature cache, computing the missing ones.
 
+    When the sample was cached already, up to :data:`RATE_PROBE` of ``others`` (the rest of the
+    dataset) not cached yet are embedded to time the extraction: the run needs them anyway.
+
     Returns:
-        The vectors, the indices of the samples they belong to, and the seconds per computed image
-        (None when fewer than 8 were computed).
+        The vectors, the indices of the samples they belong to, the seconds per computed image
+        (None when fewer than 8 were computed), and how many of ``others`` are still not cached.
     """
     stage = f"Measuring how well {name} fits your images"
     start = time.perf_counter()
     fs = cached_features(name, backbone, samples, device, stage, progress, control)
     rate = (time.perf_counter() - start) / fs.computed if fs.computed >= 8 else None
-    return fs.vectors, fs.kept, rate
+    missing = uncached(name, backbone, others)
+    if rate is None and len(missing) >= 8:
+        start = time.perf_counter()
+        probe = cached_features(name, backbone, missing[:RATE_PROBE], device, stage, progress, control)
+        rate = (time.perf_counter() - start) / max(1, probe.computed)
+        missing = missing[RATE_PROBE:]
+    return fs.vectors, fs.kept, rate, len(missing)
+
+
+RATE_PROBE = 32  # images embedded to time the extraction when the sample was cached
+
+
+def uncached(name: str, backbone: nn.Module, samples: Sequence[Sample]) -> list[Sample]:
+    """The samples whose vectors (eval view) are not in the shared feature cache yet."""
+    if not samples:
+        return []
+    store, prefix = open_store(name, module_digest(backbone), get_spec(name).preprocess)
+    try:
+        keys = {}
+        for s in samples:
+            try:
+                keys[f"{prefix}:0:{store.content_key(s.path)}"] = s
+            except OSError:
+                continue
+        found = store.get_many(list(keys))
+    finally:
+        store.close()
+    return [s for key, s in keys.items() if key not in found]
 
 
 def score_features(
@@ -207,8 +239,12 @@ def measure_backbone(
     device: torch.device,
     progress: Progress,
     control: RunControl,
+    others: Sequence[Sample] = (),
 ) -> Measurement:
     """Embed the sample with one pretrained backbone, score it and time its passes.
+
+    ``others`` are the dataset's other images: how many are not cached yet is what a
+    ``features`` run will have to embed.
 
     Raises:
         WeightsError: If the backbone's pretrained weights cannot be loaded offline.
@@ -216,7 +252,7 @@ def measure_backbone(
     """
     backbone = build_backbone(name, pretrained=True)
     groups = len(layer_groups(name, backbone))
-    features, kept, extract_s = _embed(name, backbone, samples, device, progress, control)
+    features, kept, extract_s, missing = _embed(name, backbone, samples, device, progress, control, others)
     control.raise_if_cancelled()
     labels = np.array([samples[i].label for i in kept], dtype=np.int64)
     progress(0, 2, f"Scoring {name}")
@@ -228,7 +264,7 @@ def measure_backbone(
     forward_s, train_s, save_s = time_passes(backbone, get_spec(name).preprocess.input_size, device)
     progress(2, 2, f"Scoring {name}")
     return Measurement(
-        name, scores, forward_s, train_s, groups, extract_s, tuple(kept), features, save_s, curve
+        name, scores, forward_s, train_s, groups, extract_s, tuple(kept), features, save_s, curve, missing
     )
 
 

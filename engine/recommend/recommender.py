@@ -17,10 +17,9 @@ from typing import Any
 
 import torch
 
-from engine.config import DEFAULT_BACKBONE, FROZEN_BACKBONE, TrainConfig
+from engine.config import FROZEN_BACKBONE
 from engine.control import RunControl
 from engine.data.scan import TRAIN, VAL, DatasetIndex, Sample
-from engine.data.thresholds import size_rule
 from engine.device import pick_device
 from engine.errors import WeightsError
 from engine.progress import Progress, no_progress
@@ -209,7 +208,11 @@ def measure(
     control = control or RunControl()
     report = progress or no_progress
     samples = sample_images(index, sample_per_class, seed)
-    measures = _measure_all(candidate_backbones(backbones), samples, pick_device(device), report, control)
+    chosen = set(samples)
+    others = [s for s in index.samples if s not in chosen]
+    measures = _measure_all(
+        candidate_backbones(backbones), samples, pick_device(device), report, control, others
+    )
     size = DatasetSize(
         len(index.subset(TRAIN)),
         len(index.subset(VAL)),
@@ -267,6 +270,7 @@ def _measure_all(
     device: torch.device,
     report: Progress,
     control: RunControl,
+    others: Sequence[Sample] = (),
 ) -> list[Measurement]:
     """Measure each backbone in turn, leaving out (with a warning) those without usable weights.
 
@@ -279,7 +283,7 @@ def _measure_all(
     for name in names:
         control.raise_if_cancelled()
         try:
-            measures.append(measure_backbone(name, samples, device, report, control))
+            measures.append(measure_backbone(name, samples, device, report, control, others))
         except WeightsError as exc:
             problems.append(str(exc))
             # stacklevel 3: the warning points at the caller of recommend()
@@ -287,28 +291,3 @@ def _measure_all(
     if not measures:
         raise WeightsError("No backbone could be measured: " + " ".join(problems))
     return measures
-
-
-def resolve_auto(
-    config: TrainConfig,
-    index: DatasetIndex,
-    progress: Progress | None = None,
-    control: RunControl | None = None,
-) -> tuple[TrainConfig, str]:
-    """Replace ``strategy="auto"`` by the measured choice among ``config.backbones``.
-
-    Sets the strategy, the backbone(s) and, for ``partial``, ``freeze_k`` unless the user gave
-    one (see :func:`engine.recommend.auto.choose_auto`, which also lists what it tried). Without
-    pretrained weights nothing can be measured, so the size rule decides.
-
-    Returns:
-        The new configuration and the reason, in plain words.
-    """
-    if not config.pretrained:
-        choice = size_rule(len(index.subset(TRAIN)), len(index.classes))
-        backbones = config.backbones[:1] or (DEFAULT_BACKBONE,)
-        return dataclasses.replace(config, strategy=choice.strategy, backbones=backbones), choice.reason
-    from engine.recommend.auto import choose_auto
-
-    auto = choose_auto(config, index, progress, control)
-    return auto.config, auto.reason

@@ -48,6 +48,8 @@ class Measurement:
         features: The sample's vectors (rows match ``kept``).
         save_s: Seconds to write the model's checkpoint once.
         curve: The probe's learning curve on the sample (None when it could not be measured).
+        uncached: The dataset's images outside the sample whose vectors are not cached yet
+            (None: not counted, all but the sample assumed missing).
     """
 
     name: str
@@ -60,6 +62,7 @@ class Measurement:
     features: np.ndarray = field(default_factory=lambda: np.zeros((0, 0), np.float32), repr=False)
     save_s: float = 0.0
     curve: ProbeCurve | None = None
+    uncached: int | None = None
 
     @property
     def accuracy(self) -> float:

@@ -27,7 +27,7 @@ def resolve_strategy(
     """``config`` with ``auto`` replaced by the recommendation, and the reason ("" when not ``auto``)."""
     if config.strategy != "auto":
         return config, ""
-    from engine.recommend.recommender import resolve_auto
+    from engine.recommend.auto import resolve_auto
 
     resolved, reason = resolve_auto(config, index, progress, control)
     return resolved.with_early_stopping_on(), reason

@@ -1,1 +1,1 @@
-"""Training: the epoch loop, its steps and the feature and image tasks."""
+"""Training: the epoch loop, its steps, the strategies and the feature and image pipelines."""

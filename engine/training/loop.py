@@ -44,7 +44,7 @@ from engine.training.early_stopping import EarlyStopping
 from engine.training.optim import class_weights, make_optimizer, make_scheduler
 from engine.training.step import Precision, train_step
 from engine.training.strategies import setup_strategy
-from engine.training.tasks import FeatureTask, ImageTask, ValPredictions
+from engine.training.tasks import FeaturePipeline, ImagePipeline, Pipeline, ValPredictions
 from engine.trust.fit_run import calibrate_run
 
 CANCELLED_MESSAGE = "cancelled by the user; the best weights so far are kept"
@@ -140,10 +140,10 @@ class _Trainer:
         unreadable = write_manifest(writer.dir, self.index, self.stage, self.control)
         writer.info.skipped += [s.to_dict() for s in unreadable]
 
-    def task(self, model: TransferModel) -> FeatureTask | ImageTask:
+    def pipeline(self, model: TransferModel) -> Pipeline:
         train, val = self.index.subset(TRAIN), self.index.subset(VAL)
         if self.config.strategy in FEATURE_STRATEGIES:
-            return FeatureTask(
+            return FeaturePipeline(
                 model,
                 self.config,
                 train,
@@ -153,7 +153,7 @@ class _Trainer:
                 self.stage,
                 self.control,
             )
-        return ImageTask(model, self.config, train, val, self.device, self.precision)
+        return ImagePipeline(model, self.config, train, val, self.device, self.precision)
 
     def checkpoint(self, epoch: int, step: int) -> None:
         """Cancel and pause are honoured here, before every step."""
@@ -167,24 +167,24 @@ class _Trainer:
 
 def _train_epoch(
     tr: _Trainer,
-    task: FeatureTask | ImageTask,
+    pipeline: Pipeline,
     model: TransferModel,
     optimizer: torch.optim.Optimizer,
     criterion: nn.Module,
     epoch: int,
 ) -> tuple[float, float, float]:
     """One pass over the training data; returns loss, accuracy and images per second."""
-    if isinstance(task, FeatureTask):  # the head alone, on cached vectors: few Python steps
-        return task.train_epoch(optimizer, criterion, epoch, tr.checkpoint, tr.emit)
+    if isinstance(pipeline, FeaturePipeline):  # the head alone, on cached vectors: few Python steps
+        return pipeline.train_epoch(optimizer, criterion, epoch, tr.checkpoint, tr.emit)
     set_train_mode(model, tr.setup.frozen)
     total_loss, correct, seen, step, start = 0.0, 0, 0, 0, time.perf_counter()
-    for inputs, labels in task.train_batches():
+    for inputs, labels in pipeline.train_batches():
         tr.checkpoint(epoch, step)  # epoch: counted from 1
-        loss, right = train_step(task.module, inputs, labels, optimizer, criterion, tr.precision)
+        loss, right = train_step(pipeline.module, inputs, labels, optimizer, criterion, tr.precision)
         n = len(labels)
         total_loss, correct, seen, step = total_loss + loss * n, correct + right, seen + n, step + 1
-        rate = seen / max(time.perf_counter() - start, 1e-9)
-        tr.emit(BatchEnded(epoch, step, task.steps_per_epoch, loss, optimizer.param_groups[-1]["lr"], rate))
+        rate, lr = seen / max(time.perf_counter() - start, 1e-9), optimizer.param_groups[-1]["lr"]
+        tr.emit(BatchEnded(epoch, step, pipeline.steps_per_epoch, loss, lr, rate))
     elapsed = max(time.perf_counter() - start, 1e-9)
     return total_loss / max(seen, 1), correct / max(seen, 1), seen / elapsed
 
@@ -198,7 +198,7 @@ def _save_predictions(tr: _Trainer, writer: RunWriter, preds: ValPredictions, ep
     writer.stage_json(PREDICTIONS, predictions_file(epoch, tr.index.classes, rows))
 
 
-def _run_epochs(tr: _Trainer, model: TransferModel, task: FeatureTask | ImageTask, writer: RunWriter) -> str:
+def _run_epochs(tr: _Trainer, model: TransferModel, pipeline: Pipeline, writer: RunWriter) -> str:
     cfg, info = tr.config, writer.info
     weights = class_weights(np.array([s.label for s in tr.index.subset(TRAIN)]), len(tr.index.classes))
     weights = weights if cfg.class_weights else None
@@ -213,9 +213,9 @@ def _run_epochs(tr: _Trainer, model: TransferModel, task: FeatureTask | ImageTas
         stopper.load_state_dict(tr.resume_state["training"].get("early_stopping"))
     for epoch in range((info.epochs_completed if cfg.resume else 0) + 1, epochs + 1):
         t0 = time.perf_counter()
-        train_loss, train_acc, rate = _train_epoch(tr, task, model, optimizer, criterion, epoch)
-        task.module.eval()
-        preds = task.predict_val(tr.control)
+        train_loss, train_acc, rate = _train_epoch(tr, pipeline, model, optimizer, criterion, epoch)
+        pipeline.module.eval()
+        preds = pipeline.predict_val(tr.control)
         w = None if weights is None else weights.numpy()
         val_loss, val_acc = loss_and_accuracy(preds.probs, preds.labels, w)
         lr = float(optimizer.param_groups[-1]["lr"])
@@ -306,13 +306,13 @@ def fit(
     writer = _reopen(tr) if tr.config.resume else tr.writer(model)
     info, status, message = writer.info, RunStatus.FAILED, ""
     tr.previous_seconds = info.seconds if tr.config.resume else 0.0
-    task: FeatureTask | ImageTask | None = None
+    pipeline: Pipeline | None = None
     try:
         if not tr.config.resume:
             tr.record_dataset(writer)
-        task = tr.task(model)
+        pipeline = tr.pipeline(model)
         info.skipped = (
-            sorted(({"path": p, "reason": r} for p, r in task.skipped.items()), key=lambda d: d["path"])
+            sorted(({"path": p, "reason": r} for p, r in pipeline.skipped.items()), key=lambda d: d["path"])
             + info.skipped
         )
         emit(
@@ -322,14 +322,14 @@ def fit(
                 tuple(tr.config.backbones),
                 info.device,
                 int(tr.config.epochs or 0),
-                task.steps_per_epoch,
+                pipeline.steps_per_epoch,
                 info.train_images,
                 info.val_images,
                 tuple(tr.index.classes),
             )
         )
-        message = _run_epochs(tr, model, task, writer)
-        cached = task.cached_embeddings() if isinstance(task, FeatureTask) else None
+        message = _run_epochs(tr, model, pipeline, writer)
+        cached = pipeline.cached_embeddings() if isinstance(pipeline, FeaturePipeline) else None
         calibrate_run(writer.dir, tr.index.subset(TRAIN), tr.index.subset(VAL), tr.device, tr.stage,
                       tr.control, cached)
         status = RunStatus.COMPLETED
@@ -339,7 +339,7 @@ def fit(
         message = f"{type(exc).__name__}: {exc}"
         raise
     finally:
-        _finish(tr, model, writer, status, message, task.skipped if task else {})
+        _finish(tr, model, writer, status, message, pipeline.skipped if pipeline else {})
     return tr.finished  # set by _finish
 
 

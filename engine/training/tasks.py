@@ -1,4 +1,9 @@
-"""What an epoch iterates over: decoded images (linear, partial, full, scratch) or cached features."""
+"""Training pipelines: what an epoch iterates over, decoded images or cached features.
+
+Decoded images serve ``linear``, ``partial``, ``full`` and ``scratch``; cached features serve
+``features`` and ``stack``. "Pipeline", never "task": a task is the GUI's background work
+(see docs/GLOSSARY.md).
+"""
 
 from __future__ import annotations
 
@@ -20,7 +25,7 @@ from engine.features.extraction import FeatureSet, extract_features, make_extrac
 from engine.models.classifier import TransferModel
 from engine.models.registry import get_spec
 from engine.progress import Progress, relabelled
-from engine.training.head_fit import train_head_epoch
+from engine.training.head_fit import threads_for, train_head_epoch
 from engine.training.step import Precision, predict_batch
 from engine.trust.fit_run import CachedEmbeddings
 
@@ -35,7 +40,7 @@ class ValPredictions:
 
 
 @dataclass
-class ImageTask:
+class ImagePipeline:
     """Batches of decoded, augmented images for the strategies that see pixels while training."""
 
     model: TransferModel
@@ -96,7 +101,7 @@ def _stack(probs: list[torch.Tensor], labels: list[torch.Tensor], rows: list[int
 
 
 @dataclass
-class FeatureTask:
+class FeaturePipeline:
     """Cached feature vectors (one backbone, or several concatenated) for head-only training."""
 
     model: TransferModel
@@ -121,6 +126,7 @@ class FeatureTask:
         self._val_y, self._val_rows = val_set[1], val_set[2]
         self.module: nn.Module = self.model.head.to(self.device)
         self.batch_size = int(self.config.batch_size or 64)
+        self._multiply_adds_per_row = sum(p.numel() for p in self.module.parameters())  # a linear head
         self.steps_per_epoch = max(1, -(-len(self._train_y) // self.batch_size))
         self._generator = torch.Generator().manual_seed(self.config.seed)
 
@@ -173,16 +179,17 @@ class FeatureTask:
         Returns:
             Mean training loss, training accuracy and vectors per second.
         """
-        loss, acc, rate = train_head_epoch(
-            self.module,
-            (self._train_x, self._train_y),
-            optimizer,
-            criterion,
-            self.precision,
-            self.batch_size,
-            self._generator,
-            lambda step: checkpoint(epoch, step),
-        )
+        with threads_for(self.batch_size * self._multiply_adds_per_row):
+            loss, acc, rate = train_head_epoch(
+                self.module,
+                (self._train_x, self._train_y),
+                optimizer,
+                criterion,
+                self.precision,
+                self.batch_size,
+                self._generator,
+                lambda step: checkpoint(epoch, step),
+            )
         lr = float(optimizer.param_groups[-1]["lr"])
         emit(BatchEnded(epoch, self.steps_per_epoch, self.steps_per_epoch, loss, lr, rate))
         return loss, acc, rate
@@ -198,5 +205,9 @@ class FeatureTask:
     def predict_val(self, control: RunControl) -> ValPredictions:
         """Probabilities of the head on the cached validation vectors."""
         control.raise_if_cancelled()
-        probs = predict_batch(self.module, self._val_x, self.precision).cpu().numpy()
+        with threads_for(len(self._val_x) * self._multiply_adds_per_row):
+            probs = predict_batch(self.module, self._val_x, self.precision).cpu().numpy()
         return ValPredictions(probs, self._val_y, list(self._val_rows))
+
+
+Pipeline = ImagePipeline | FeaturePipeline

@@ -22,6 +22,9 @@ import numpy as np
 
 ACCEPT_RATE = 0.95
 """The share of in-distribution validation images the threshold accepts."""
+MIN_DOUBT_SCALE = 0.05
+"""Floor of the confidence signal's scale: when nearly every validation answer is 99.9% sure, a
+95th percentile of ``1 - p`` near zero would make any small doubt look enormous."""
 REFERENCE_CAP = 5000
 """At most this many reference embeddings go into the model file (5,000 x 1,280 floats is 25 MB)."""
 
@@ -115,7 +118,8 @@ def fit_novelty(
     k = choose_k([int((labels[idx] == c).sum()) for c in np.unique(labels)])
     distance = knn_distance(val_embeddings, reference, k)
     doubt = 1.0 - np.asarray(val_top_probability, dtype=np.float32)
-    d_scale, q_scale = _quantile(distance, accept_rate), _quantile(doubt, accept_rate)
+    d_scale = _quantile(distance, accept_rate)
+    q_scale = max(_quantile(doubt, accept_rate), MIN_DOUBT_SCALE)
     combined = np.maximum(distance / d_scale, doubt / q_scale)
     return NoveltyModel(reference, k, d_scale, q_scale, _quantile(combined, accept_rate), accept_rate)
 

@@ -16,7 +16,7 @@ from gui.resources import icon
 ROW_H = 32
 CLASS_ROW_H = 42
 HEADER_H = 30
-_ICONS = {"all": "images", "unlabeled": "unlabeled", "broken": "broken"}
+_ICONS = {"all": "images", "unlabeled": "unlabeled", "broken": "broken", "excluded": "close"}
 
 
 class ClassDelegate(QStyledItemDelegate):

@@ -15,14 +15,15 @@ from PySide6.QtCore import QAbstractListModel, QModelIndex, QPersistentModelInde
 from gui.state.app_state import AppState
 from gui.theme import class_color
 
-PSEUDO_ROWS = (("all", "All images"), ("unlabeled", "Unlabeled"), ("broken", "Can't read"))
+PSEUDO_ROWS = (("all", "All images"), ("unlabeled", "Unlabeled"), ("broken", "Can't read"),
+               ("excluded", "Excluded"))
 _ModelIndex = QModelIndex | QPersistentModelIndex
 
 
 class ClassListModel(QAbstractListModel):
     """The sidebar's rows: three filters, then the classes in project order."""
 
-    KindRole = Qt.ItemDataRole.UserRole + 1  # "all" | "unlabeled" | "broken" | "class"
+    KindRole = Qt.ItemDataRole.UserRole + 1  # "all" | "unlabeled" | "broken" | "excluded" | "class"
     CountRole = Qt.ItemDataRole.UserRole + 2
     FractionRole = Qt.ItemDataRole.UserRole + 3  # count / largest class, for the bar
     ColorRole = Qt.ItemDataRole.UserRole + 4
@@ -38,7 +39,7 @@ class ClassListModel(QAbstractListModel):
         self._classes: list[str] = []
         self._counts: dict[str, int] = {}
         self._splits: dict[str, dict[str, int]] = {}
-        self._pseudo_counts = {"all": 0, "unlabeled": 0, "broken": 0}
+        self._pseudo_counts = {"all": 0, "unlabeled": 0, "broken": 0, "excluded": 0}
         self._timer = QTimer(self, singleShot=True, interval=0)
         self._timer.timeout.connect(self._recount)
         for signal in (state.project_changed, state.images_changed, state.labels_changed):
@@ -135,15 +136,19 @@ class ClassListModel(QAbstractListModel):
         project = self._state.project
         if project is None:
             self._counts, self._splits = {}, {}
-            self._pseudo_counts = {"all": 0, "unlabeled": 0, "broken": 0}
+            self._pseudo_counts = {"all": 0, "unlabeled": 0, "broken": 0, "excluded": 0}
             return
         counts: Counter[str | None] = Counter()
-        broken = 0
+        broken = excluded = 0
         for e in project.images:
             if e.broken:
                 broken += 1
+            elif e.excluded and e.label is None:
+                excluded += 1
             else:
                 counts[e.label] += 1
+                excluded += e.excluded
         self._counts = {c: counts.get(c, 0) for c in project.classes}
         self._splits = project.split_counts()
-        self._pseudo_counts = {"all": len(project.images), "unlabeled": counts.get(None, 0), "broken": broken}
+        self._pseudo_counts = {"all": len(project.images), "unlabeled": counts.get(None, 0), "broken": broken,
+                               "excluded": excluded}

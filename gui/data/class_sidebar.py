@@ -166,9 +166,9 @@ class ClassSidebarPanel(QFrame):
         return self._current
 
     def select_filter(self, kind: str, class_name: str | None = None) -> None:
-        """Select a filter row (``all``, ``unlabeled``, ``broken``) or a class row."""
+        """Select a filter row (``all``, ``unlabeled``, ``broken``, ``excluded``) or a class row."""
         row = self.model.class_row(class_name) if kind == "class" and class_name else \
-            {"all": 0, "unlabeled": 1, "broken": 2}.get(kind, 0)
+            {"all": 0, "unlabeled": 1, "broken": 2, "excluded": 3}.get(kind, 0)
         if 0 <= row < self.model.rowCount():
             self.view.selectionModel().setCurrentIndex(
                 self.model.index(row), QItemSelectionModel.SelectionFlag.ClearAndSelect

@@ -1,4 +1,8 @@
-"""The Data stage: the class sidebar beside the thumbnail grid (or the start screen)."""
+"""The Data stage: the class sidebar beside the thumbnail grid or the Doctor view (or the start screen).
+
+The page also owns the instant head (:mod:`gui.data.instant_head`): its suggested labels show on
+unlabelled tiles (Enter accepts them) and its validation accuracy in the browser's header.
+"""
 
 from __future__ import annotations
 
@@ -7,7 +11,10 @@ from PySide6.QtWidgets import QSplitter, QStackedWidget, QWidget
 
 from gui.data.class_sidebar import ClassSidebarPanel
 from gui.data.dataset_browser import DEFAULT_THUMB, DatasetBrowserPanel
+from gui.data.doctor_view import DoctorView
 from gui.data.image_viewer import ImageViewerDialog
+from gui.data.instant_head import InstantHead
+from gui.state import commands
 from gui.state.app_state import AppState
 from gui.window.welcome import WelcomeWidget
 
@@ -21,11 +28,16 @@ class DataPage(QStackedWidget):
         self.welcome = WelcomeWidget(state, self)
         self.sidebar = ClassSidebarPanel(state, self)
         self.browser = DatasetBrowserPanel(state, self)
+        self.doctor = DoctorView(state, self)
+        self.head = InstantHead(state, self)
+        self.main = QStackedWidget(self)  # the grid, or the doctor's review queue
+        self.main.addWidget(self.browser)
+        self.main.addWidget(self.doctor)
         self.splitter = QSplitter(self)
         self.splitter.setChildrenCollapsible(False)
         self.splitter.setHandleWidth(1)
         self.splitter.addWidget(self.sidebar)
-        self.splitter.addWidget(self.browser)
+        self.splitter.addWidget(self.main)
         self.splitter.setStretchFactor(1, 1)
         self.sidebar.setMinimumWidth(230)
         self.splitter.setSizes([270, 1000])
@@ -33,14 +45,40 @@ class DataPage(QStackedWidget):
         self.addWidget(self.splitter)
         self.sidebar.filter_changed.connect(self.browser.set_filter)
         self.browser.view.label_key.connect(self.label_with_key)
+        self.browser.view.accept_key.connect(self.accept_or_open)
+        self.browser.view.exclude_key.connect(self.toggle_excluded)
+        self.browser.doctor_button.clicked.connect(self.show_doctor)
+        self.doctor.closed.connect(self.show_images)
+        self.head.updated.connect(self._on_head_updated)
         self.browser.open_image.connect(self.open_viewer)
         self.browser.files_dropped.connect(state.import_paths)
         state.project_changed.connect(self._on_project_changed)
         self._on_project_changed(state.project)
 
+    @Slot()
+    def show_doctor(self) -> None:
+        """Show the Doctor view (examining at once the first time)."""
+        self.main.setCurrentWidget(self.doctor)
+        self.doctor.view.setFocus()
+        if self.doctor.model.scanned == 0 and not self.doctor.busy and self.doctor.examine_button.isEnabled():
+            self.doctor.examine()
+
+    @Slot()
+    def show_images(self) -> None:
+        """Back to the thumbnail grid."""
+        self.main.setCurrentWidget(self.browser)
+        self.browser.view.setFocus()
+
     @Slot(int)
     def label_with_key(self, number: int) -> None:
-        """Label the selection with class ``number`` (1-based, as shown in the sidebar); 0 unlabels."""
+        """Label the selection with class ``number`` (1-based, as shown in the sidebar); 0 unlabels.
+
+        In the Doctor view the number relabels the current finding's images instead.
+        """
+        if self.main.currentWidget() is self.doctor:
+            if number:
+                self.doctor.relabel_key(number)
+            return
         classes = self._state.project.classes if self._state.project is not None else []
         if number == 0:
             self.label_selection(None)
@@ -59,12 +97,60 @@ class DataPage(QStackedWidget):
         self._state.label_images(indices, label)
         self.browser.keep_selection_flowing(anchor)
 
+    @Slot()
+    def accept_or_open(self) -> None:
+        """Enter: give the selected unlabelled images their suggested labels, else open the viewer."""
+        picks = self._suggested_labels(self.browser.selected_image_indices())
+        if not picks:
+            if self.browser.view.currentIndex().isValid():
+                self.open_viewer(self.browser.view.currentIndex().row())
+            return
+        anchor = self.browser.first_selected_row()
+        stack = self._state.undo_stack
+        stack.beginMacro(f"Accept {len(picks):,} suggested label{'s' if len(picks) != 1 else ''}")
+        for label in dict.fromkeys(picks.values()):
+            chosen = [i for i, c in picks.items() if c == label]
+            stack.push(commands.SetLabelsCommand(self._state, chosen, label))
+        stack.endMacro()
+        self._state.message.emit(f"Accepted {len(picks):,} suggested label(s). Ctrl+Z undoes it.")
+        self.browser.keep_selection_flowing(anchor)
+
+    def _suggested_labels(self, indices: list[int]) -> dict[int, str]:
+        """Image index -> suggested class, for the unlabelled, included images among ``indices``."""
+        suggested, project = self.browser.model.suggestions, self._state.project
+        if project is None:
+            return {}
+        entries = ((i, project.images[i]) for i in indices)
+        return {i: suggested[e.path][0] for i, e in entries
+                if e.label is None and not e.excluded and e.path in suggested}
+
+    @Slot()
+    def toggle_excluded(self) -> None:
+        """X: exclude the selected images from training, or include them again if all are excluded."""
+        project, indices = self._state.project, self.browser.selected_image_indices()
+        if project is None or not indices:
+            return
+        exclude = not all(project.images[i].excluded for i in indices)
+        command = commands.SetExcludedCommand(self._state, indices, exclude)
+        self._state.undo_stack.push(command)
+        self._state.message.emit(f"{command.text()}. Ctrl+Z undoes it.")
+
+    @Slot()
+    def _on_head_updated(self) -> None:
+        self.browser.model.set_suggestions(self.head.suggestions)
+        self.browser.head_status.setText(self.head.status)
+
     @Slot(int)
     def open_viewer(self, row: int) -> ImageViewerDialog:
         """Open the image viewer on ``row`` of the grid."""
         viewer = ImageViewerDialog(self._state, self.browser.model, row, self.window())
         viewer.show()
         return viewer
+
+    def shutdown(self) -> None:
+        """Stop the instant head and the doctor and wait for their threads (the window is closing)."""
+        self.head.shutdown()
+        self.doctor.shutdown()
 
     def save_settings(self) -> None:
         """Remember the splitter, tile size and sort order."""
@@ -86,5 +172,6 @@ class DataPage(QStackedWidget):
     @Slot(object)
     def _on_project_changed(self, project: object) -> None:
         self.setCurrentWidget(self.splitter if project is not None else self.welcome)
+        self.main.setCurrentWidget(self.browser)
         if project is not None:
             self.sidebar.select_filter("all")

@@ -40,6 +40,7 @@ from PySide6.QtWidgets import (
     QLabel,
     QLineEdit,
     QListView,
+    QPushButton,
     QSlider,
     QStackedWidget,
     QVBoxLayout,
@@ -56,13 +57,21 @@ from gui.widgets.icon_label import IconLabel
 
 MIN_THUMB, MAX_THUMB, DEFAULT_THUMB = 72, 240, 128
 LAYOUT_BATCH = 1500
-_FILTER_TITLES = {"all": "All images", "unlabeled": "Unlabeled", "broken": "Can't read"}
+_FILTER_TITLES = {
+    "all": "All images", "unlabeled": "Unlabeled", "broken": "Can't read",
+    "excluded": "Excluded from training",
+}
 
 
 class ThumbnailView(QListView):
-    """The grid; emits ``label_key`` for 0-9 (0: unlabel) and ``files_dropped`` for desktop drops."""
+    """The grid; emits ``label_key`` for 0-9 (0: unlabel) and ``files_dropped`` for desktop drops.
+
+    Enter emits ``accept_key`` (accept the suggested labels, or open the viewer); X ``exclude_key``.
+    """
 
     label_key = Signal(int)
+    accept_key = Signal()
+    exclude_key = Signal()
     files_dropped = Signal(object)  # list[str]
 
     def __init__(self, parent: QWidget | None = None) -> None:
@@ -138,7 +147,10 @@ class ThumbnailView(QListView):
             self.label_key.emit(key - Qt.Key.Key_0)
             return
         if key in (Qt.Key.Key_Return, Qt.Key.Key_Enter) and self.currentIndex().isValid():
-            self.activated.emit(self.currentIndex())
+            self.accept_key.emit()
+            return
+        if key == Qt.Key.Key_X and plain:
+            self.exclude_key.emit()
             return
         super().keyPressEvent(event)
 
@@ -220,6 +232,11 @@ class DatasetBrowserPanel(QWidget):
         self.size_slider.setValue(DEFAULT_THUMB)
         self.size_slider.setFixedWidth(110)
         self.size_slider.setToolTip("Thumbnail size (Ctrl+Plus / Ctrl+Minus)")
+        self.head_status = QLabel(self)  # the instant head's accuracy and its change
+        self.head_status.setObjectName("mutedLabel")
+        self.head_status.setTextFormat(Qt.TextFormat.PlainText)
+        self.doctor_button = QPushButton(icon("check"), "Doctor", self)
+        self.doctor_button.setToolTip("Find duplicates, leakage, suspect labels and bad images, and fix them")
         self.empty = EmptyState(self)
         self.stack = QStackedWidget(self)
         self.stack.addWidget(self.view)
@@ -251,6 +268,8 @@ class DatasetBrowserPanel(QWidget):
         row.addWidget(self.title)
         row.addWidget(self.count_label)
         row.addStretch(1)
+        row.addWidget(self.head_status)
+        row.addWidget(self.doctor_button)
         row.addWidget(self.search)
         row.addWidget(self.sort)
         row.addWidget(IconLabel("zoom-out", 16, bar))

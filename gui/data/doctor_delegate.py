@@ -66,7 +66,8 @@ class FindingDelegate(QStyledItemDelegate):
             self._paint_thumb(painter, QRect(x, rect.y() + PAD, THUMB, THUMB), path, ratio, palette)
             x += THUMB + 6
         if not finding.paths:
-            self._paint_classes(painter, QRect(x, rect.y() + PAD, THUMB, THUMB), finding, option.font, palette)
+            box = QRect(x, rect.y() + PAD, THUMB, THUMB)
+            self._paint_classes(painter, box, finding, option.font, palette)
             x += THUMB + 6
         text_rect = QRect(x + 8, rect.y() + PAD, rect.right() - x - 16, THUMB)
         self._paint_text(painter, text_rect, finding, option.font, palette)
@@ -78,12 +79,13 @@ class FindingDelegate(QStyledItemDelegate):
         bold.setWeight(QFont.Weight.DemiBold)
         painter.setFont(bold)
         painter.setPen(QColor(SEVERITY_COLORS.get(finding.severity, "#8a90a2")))
-        painter.drawText(rect.adjusted(8, 6, -8, 0), Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter,
-                         title)
+        align = Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter
+        painter.drawText(rect.adjusted(8, 6, -8, 0), align, title)
         painter.setPen(palette.color(QPalette.ColorRole.Mid))
         painter.drawLine(rect.x() + 8, rect.bottom(), rect.right() - 8, rect.bottom())
 
-    def _paint_thumb(self, painter: QPainter, rect: QRect, path: str, ratio: float, palette: QPalette) -> None:
+    def _paint_thumb(self, painter: QPainter, rect: QRect, path: str, ratio: float,
+                     palette: QPalette) -> None:
         painter.setPen(Qt.PenStyle.NoPen)
         painter.setBrush(palette.color(QPalette.ColorRole.AlternateBase))
         painter.drawRoundedRect(QRectF(rect), 6, 6)
@@ -95,7 +97,8 @@ class FindingDelegate(QStyledItemDelegate):
         if scaled is None:
             if len(self._scaled) > 400:
                 self._scaled.clear()
-            scaled = pixmap.scaled(round(THUMB * ratio), round(THUMB * ratio), Qt.AspectRatioMode.KeepAspectRatio,
+            side = round(THUMB * ratio)
+            scaled = pixmap.scaled(side, side, Qt.AspectRatioMode.KeepAspectRatio,
                                    Qt.TransformationMode.SmoothTransformation)
             scaled.setDevicePixelRatio(ratio)
             self._scaled[key] = scaled
@@ -110,7 +113,8 @@ class FindingDelegate(QStyledItemDelegate):
         painter.setFont(font)
         painter.setPen(palette.color(QPalette.ColorRole.Text))
         text = "\n".join(finding.classes[:4]) or "classes"
-        painter.drawText(rect.adjusted(6, 6, -6, -6), Qt.AlignmentFlag.AlignCenter | Qt.TextFlag.TextWordWrap, text)
+        flags = Qt.AlignmentFlag.AlignCenter | Qt.TextFlag.TextWordWrap
+        painter.drawText(rect.adjusted(6, 6, -6, -6), flags, text)
 
     def _paint_text(self, painter: QPainter, rect: QRect, finding: Finding, font: QFont,
                     palette: QPalette) -> None:
@@ -132,5 +136,6 @@ class FindingDelegate(QStyledItemDelegate):
         painter.setFont(bold)
         painter.setPen(palette.color(QPalette.ColorRole.Highlight))
         action = f"Enter: {action_text(finding)}"
-        painter.drawText(QRect(rect.x(), rect.bottom() - line, rect.width(), line), Qt.AlignmentFlag.AlignLeft,
+        bottom = QRect(rect.x(), rect.bottom() - line, rect.width(), line)
+        painter.drawText(bottom, Qt.AlignmentFlag.AlignLeft,
                          QFontMetrics(bold).elidedText(action, Qt.TextElideMode.ElideRight, rect.width()))

@@ -13,13 +13,15 @@ from PySide6.QtCore import QAbstractListModel, QModelIndex, QPersistentModelInde
 
 from engine.doctor.findings import Finding
 from gui.state.app_state import AppState
+from gui.widgets.plain_text import tooltip_text
 
 _ModelIndex = QModelIndex | QPersistentModelIndex
 
 KIND_TITLES = {
     "leakage": "Train/validation leakage", "duplicate": "Duplicates", "label": "Suspect labels",
     "outlier": "Outliers", "dark": "Too dark", "bright": "Overexposed", "blurry": "Blurry",
-    "low_contrast": "Low contrast", "tiny": "Tiny images", "odd_shape": "Odd shapes", "balance": "Class balance",
+    "low_contrast": "Low contrast", "tiny": "Tiny images", "odd_shape": "Odd shapes",
+    "balance": "Class balance",
 }
 SPLIT_TITLES = {"train": "training", "val": "validation"}
 
@@ -76,7 +78,8 @@ class DoctorListModel(QAbstractListModel):
         if role == self.GroupRole:
             return self._groups.get(index.row(), "")
         if role in (Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.ToolTipRole):
-            return f"{finding.reason}\n{action_text(finding)}\n" + "\n".join(finding.paths)
+            text = f"{finding.reason}\n{action_text(finding)}\n" + "\n".join(finding.paths)
+            return tooltip_text(text) if role == Qt.ItemDataRole.ToolTipRole else text  # file names literally
         return None
 
     # ------------------------------------------------------------- queries

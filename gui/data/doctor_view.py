@@ -11,7 +11,9 @@ in the project (see :mod:`gui.data.doctor_actions`), so it does not come back on
 
 from __future__ import annotations
 
-from PySide6.QtCore import QModelIndex, Qt, Signal, Slot
+from typing import TYPE_CHECKING
+
+from PySide6.QtCore import Qt, Signal, Slot
 from PySide6.QtGui import QFont, QKeyEvent
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -27,12 +29,18 @@ from PySide6.QtWidgets import (
 )
 
 from engine.control import RunControl
+from engine.doctor.findings import Finding
 from engine.progress import Progress
 from gui.data import doctor_actions
 from gui.data.doctor_delegate import FindingDelegate
 from gui.data.doctor_model import KIND_TITLES, DoctorListModel
+from gui.data.instant_head import SHUTDOWN_WAIT_MS
 from gui.state.app_state import AppState
+from gui.widgets.plain_text import set_tooltip
 from gui.workers.task_runner import TaskFunction, TaskRunner
+
+if TYPE_CHECKING:
+    from engine.doctor.examine import DoctorReport
 
 KEY_HINT = "1-9 relabel · X exclude · Enter apply the fix · K keep as is · Z undo · ↑↓ move"
 INTRO = ("The doctor looks for duplicates, train/validation leakage, suspect labels, outliers, dark, "
@@ -53,7 +61,7 @@ class FindingListView(QListView):
             self.number_key.emit(key - Qt.Key.Key_0)
         elif key == Qt.Key.Key_Z and mods in (Qt.KeyboardModifier.NoModifier, ctrl):
             self.decision_key.emit("undo")
-        elif (key == Qt.Key.Key_Z and mods in (shift, ctrl | shift)) or (key == Qt.Key.Key_Y and mods == ctrl):
+        elif (key == Qt.Key.Key_Z and mods in (shift, ctrl | shift)) or (key, mods) == (Qt.Key.Key_Y, ctrl):
             self.decision_key.emit("redo")
         elif not mods and key in _KEYS:
             self.decision_key.emit(_KEYS[key])
@@ -61,7 +69,8 @@ class FindingListView(QListView):
             super().keyPressEvent(event)
 
 
-_KEYS = {Qt.Key.Key_X: "exclude", Qt.Key.Key_Return: "accept", Qt.Key.Key_Enter: "accept", Qt.Key.Key_K: "keep"}
+_KEYS = {Qt.Key.Key_X: "exclude", Qt.Key.Key_Return: "accept", Qt.Key.Key_Enter: "accept",
+         Qt.Key.Key_K: "keep"}
 
 
 class DoctorView(QWidget):
@@ -72,6 +81,8 @@ class DoctorView(QWidget):
     def __init__(self, state: AppState, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self._state = state
+        self._report: DoctorReport | None = None
+        self._scan_project: object = None
         self.model = DoctorListModel(state, self)
         self.view = FindingListView(self)
         self.view.setObjectName("doctorQueue")
@@ -102,8 +113,8 @@ class DoctorView(QWidget):
         self._runner = TaskRunner(self)
         self._runner.progress.connect(self._on_progress)
         self._runner.finished.connect(self._on_finished)
-        self._runner.cancelled.connect(lambda: self._set_message("Examination cancelled; nothing was changed."))
-        self._runner.failed.connect(lambda text: self._set_message(f"The examination failed: {text}"))
+        self._runner.cancelled.connect(lambda: self._set_message("Examination cancelled; nothing changed."))
+        self._runner.failed.connect(self._on_failed)
         self._runner.idle.connect(self._update_controls)
         self.examine_button.clicked.connect(self.examine)
         self.cancel_button.clicked.connect(self._runner.cancel)
@@ -155,16 +166,17 @@ class DoctorView(QWidget):
             return
         index = project.to_dataset_index()
         if len(index.classes) < 2:
-            self._set_message("Label images of at least two classes first; the doctor checks labelled images.")
+            self._set_message("Label images of two classes first; the doctor checks labelled images.")
             return
+        self._scan_project = project
         self._runner.start(_examine_job(index, tuple(project.dismissed_findings)))
         self.progress.setRange(0, 0)
         self._set_message("Examining your images…")
         self._update_controls()
 
     def shutdown(self) -> None:
-        """Cancel a running examination and wait for it."""
-        self._runner.shutdown()
+        """Cancel a running examination and wait for its thread (before the window goes)."""
+        self._runner.shutdown(SHUTDOWN_WAIT_MS)
 
     @Slot(int, int, str)
     def _on_progress(self, done: int, total: int, message: str) -> None:
@@ -174,16 +186,18 @@ class DoctorView(QWidget):
 
     @Slot(object)
     def _on_finished(self, report: object) -> None:
-        if self._state.project is None:
+        from engine.doctor.examine import DoctorReport  # loaded by the job already (it imports torch)
+
+        if self._state.project is not self._scan_project or not isinstance(report, DoctorReport):
             return
-        self.model.set_findings(list(report.findings))
         self._report = report
+        self.model.set_findings(list(report.findings))
         self._update_summary()
         self.select_row(0)
         self.view.setFocus()
 
     # ------------------------------------------------------------ triage
-    def current_finding(self):  # noqa: ANN201 - Finding | None (engine.doctor imports torch lazily)
+    def current_finding(self) -> Finding | None:
         """The finding under the cursor."""
         index = self.view.currentIndex()
         return self.model.finding(index.row()) if index.isValid() else None
@@ -216,8 +230,9 @@ class DoctorView(QWidget):
         finding = self.current_finding()
         if finding is None:
             return
-        act = {"exclude": doctor_actions.exclude, "accept": doctor_actions.accept, "keep": doctor_actions.keep}
-        self._after(act[decision](self._state, finding))
+        actions = {"exclude": doctor_actions.exclude, "accept": doctor_actions.accept}
+        act = actions.get(decision, doctor_actions.keep)
+        self._after(act(self._state, finding))
 
     def _after(self, message: str) -> None:
         """Keep the cursor where the handled finding was: the next one has taken its place."""
@@ -242,18 +257,25 @@ class DoctorView(QWidget):
     @Slot()
     def _update_summary(self) -> None:
         counts = self.model.counts()
-        if not self.model.scanned and not getattr(self, "_report", None):
+        if self._report is None:
             self.summary.setText("")
             self.stack.setCurrentWidget(self.empty)
             return
         parts = [f"{n} {KIND_TITLES.get(kind, kind).lower()}" for kind, n in counts.items()]
-        self.summary.setText(f"{sum(counts.values())} open: " + ", ".join(parts) if parts else
-                             "Nothing left to fix. Examine again after you change the data.")
+        earlier = f" ({self._report.dismissed} handled before)" if self._report.dismissed else ""
+        self.summary.setText(f"{sum(counts.values())} open: " + ", ".join(parts) + earlier if parts else
+                             "Nothing left to fix. Examine again after you change the data." + earlier)
         self.empty.setText("No open findings: every finding was handled or kept.")
         self.stack.setCurrentWidget(self.view if counts else self.empty)
 
     def _set_message(self, text: str) -> None:
         self.summary.setText(text)
+
+    @Slot(str)
+    def _on_failed(self, text: str) -> None:
+        lines = text.strip().splitlines() or ["unknown error"]
+        self._set_message(f"The examination failed: {lines[-1]}")
+        set_tooltip(self.summary, text)  # the whole message, shown literally
 
     @Slot()
     def _update_controls(self) -> None:
@@ -261,11 +283,11 @@ class DoctorView(QWidget):
         self.progress.setVisible(running)
         self.cancel_button.setVisible(running)
         self.examine_button.setEnabled(not running and self._state.project is not None)
-        self.examine_button.setText("Examine again" if getattr(self, "_report", None) else "Examine")
+        self.examine_button.setText("Examine again" if self._report is not None else "Examine")
 
     @Slot(object)
     def _on_project_changed(self, _project: object) -> None:
-        self.shutdown()
+        self._runner.cancel()  # its result, if it still comes, belongs to the old project and is dropped
         self._report = None
         self.model.set_findings([])
         self.empty.setText(INTRO)

@@ -196,7 +196,8 @@ class ImageListModel(QAbstractListModel):
             lines.append("Excluded from training (X includes it again)")
         suggestion = self._suggestion(entry.path, entry.label, entry.excluded)
         if suggestion:
-            lines.append(f"Suggested: {html.escape(suggestion[0])} ({suggestion[1]:.0%}); Enter accepts")
+            name, percent = html.escape(suggestion[0]), int(suggestion[1] * 100)
+            lines.append(f"Suggested: {name} ({percent}%); Enter accepts")
         if entry.broken:
             lines.append(f"<span style='color:#d64545'>Cannot be read: {html.escape(entry.broken)}</span>")
         return "<html>" + "<br>".join(lines) + "</html>"  # names are escaped: shown literally

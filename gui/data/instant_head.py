@@ -35,6 +35,8 @@ log = logging.getLogger(__name__)
 RETRAIN_DELAY_MS = 1500  # after the last label change: a burst of key presses is one round
 LOWEST_NICE = 19  # the instant head yields the CPU to everything else, training included
 STAGE = "Updating label suggestions"
+SETTING = "data/instantSuggestions"  # a preference: false turns the instant head off
+SHUTDOWN_WAIT_MS = 60_000  # building the backbone cannot be interrupted; on a busy machine it takes a while
 
 
 @dataclass(frozen=True)
@@ -54,7 +56,8 @@ class HeadResult:
     val_accuracy: float | None
     val_images: int
     suggestions: dict[str, tuple[str, float]] = field(default_factory=dict)  # path: (class, confidence)
-    seconds: float = 0.0
+    seconds: float = 0.0  # wall clock
+    cpu_seconds: float = 0.0  # the round's own thread (what it costs, whatever else runs)
 
 
 def head_input(project: Project) -> HeadInput | None:
@@ -102,11 +105,12 @@ def lowest_priority() -> None:
             os.setpriority(os.PRIO_PROCESS, threading.get_native_id(), LOWEST_NICE)
 
 
-def retrain(inputs: HeadInput, features: CachedFeatures, progress: Progress,
-            control: RunControl) -> HeadResult:
+def retrain(inputs: HeadInput, features: CachedFeatures, progress: Progress, control: RunControl,
+            background: bool = False) -> HeadResult:
     """One round: features (from the cache), then the head; raises RunCancelled when cancelled."""
-    lowest_priority()
-    start = time.perf_counter()
+    if background:
+        lowest_priority()  # the worker thread only: never the caller's GUI or main thread
+    start, cpu = time.perf_counter(), time.thread_time()
     vectors, kept = features(inputs.paths, progress, control)
     control.raise_if_cancelled()
     labels = np.array([inputs.labels[i] for i in kept], dtype=np.int64)
@@ -115,13 +119,14 @@ def retrain(inputs: HeadInput, features: CachedFeatures, progress: Progress,
     val = (labels >= 0) & (splits == VAL)
     unlabelled = labels < 0
     if len(set(labels[train].tolist())) < 2:
-        return HeadResult(None, 0, {}, time.perf_counter() - start)
+        return HeadResult(None, 0, {}, time.perf_counter() - start, time.thread_time() - cpu)
     result = quick_round((vectors[train], labels[train]), (vectors[val], labels[val]), vectors[unlabelled],
                          len(inputs.classes))
     names = [inputs.paths[i] for i, u in zip(kept, unlabelled, strict=True) if u]
     suggestions = {path: (inputs.classes[int(c)], float(p))
                    for path, c, p in zip(names, result.suggested, result.confidence, strict=True)}
-    return HeadResult(result.val_accuracy, result.val_images, suggestions, time.perf_counter() - start)
+    return HeadResult(result.val_accuracy, result.val_images, suggestions, time.perf_counter() - start,
+                      time.thread_time() - cpu)
 
 
 def change_text(before: float | None, after: float | None, corrections: int) -> str:
@@ -148,9 +153,11 @@ class InstantHead(QObject):
         self.change = ""
         self.status = ""
         self.rounds = 0
+        self.last_result: HeadResult | None = None
         self._corrections = 0  # label changes since the last finished round
         self._in_round = 0  # of which the running round has seen
         self._pending = False
+        self._round_project: Project | None = None
         self._runner = TaskRunner(self)
         self._runner.finished.connect(self._on_finished)
         self._runner.failed.connect(self._on_failed)
@@ -178,11 +185,16 @@ class InstantHead(QObject):
             self._pending = True
         self._timer.start()
 
+    @property
+    def enabled(self) -> bool:
+        """Whether the preference :data:`SETTING` leaves the instant head on (the default)."""
+        return str(self._state.setting(SETTING, True)).lower() not in ("false", "0")
+
     def shutdown(self) -> None:
-        """Stop the timer and the running round (waits for it: a few hundred ms at most)."""
+        """Stop the timer and the running round, and wait for its thread (before the window goes)."""
         self._timer.stop()
         self._pending = False
-        self._runner.shutdown()
+        self._runner.shutdown(SHUTDOWN_WAIT_MS)
 
     @Slot(object)
     def _on_labels_changed(self, indices: list[int] | None) -> None:
@@ -191,7 +203,9 @@ class InstantHead(QObject):
 
     @Slot(object)
     def _on_project_changed(self, project: object) -> None:
-        self.shutdown()
+        self._timer.stop()
+        self._pending = self._runner.is_running()  # a round of the old project: cancel, then start anew
+        self._runner.cancel()
         self.suggestions, self.accuracy, self.val_images, self.change = {}, None, 0, ""
         self._corrections = self._in_round = self.rounds = 0
         self.status = ""
@@ -202,7 +216,7 @@ class InstantHead(QObject):
     @Slot()
     def _start_round(self) -> None:
         project = self._state.project
-        if project is None:
+        if project is None or not self.enabled:
             return
         if self._runner.is_running():
             self._pending = True
@@ -216,12 +230,18 @@ class InstantHead(QObject):
             return
         self._pending = False
         self._in_round = self._corrections
+        self._round_project = project
         features = self.features
-        self._runner.start(lambda progress, control: retrain(inputs, features, progress, control))
+
+        def job(progress: Progress, control: RunControl) -> HeadResult:
+            return retrain(inputs, features, progress, control, background=True)
+
+        self._runner.start(job)
 
     @Slot(object)
     def _on_finished(self, result: object) -> None:
-        if not isinstance(result, HeadResult) or self._state.project is None or self._pending:
+        stale = self._state.project is not self._round_project or self._pending
+        if not isinstance(result, HeadResult) or stale:
             return
         if result.val_accuracy is not None and self.accuracy is not None:
             self.change = change_text(self.accuracy, result.val_accuracy, self._in_round)
@@ -231,6 +251,7 @@ class InstantHead(QObject):
         self.rounds += 1
         self.accuracy = result.val_accuracy if result.val_accuracy is not None else self.accuracy
         self.status = status_text(self.accuracy, self.val_images, self.change)
+        self.last_result = result
         log.debug("instant head: %d suggestions in %.2f s", len(result.suggestions), result.seconds)
         self.updated.emit()
 

@@ -96,7 +96,7 @@ class ThumbnailDelegate(QStyledItemDelegate):
             chip = self._chip(label, class_index, side, ratio, option.font)
             painter.drawPixmap(image_rect.x() + 5, image_rect.y() + 5, chip)
         elif tile.suggestion:
-            text = f"{tile.suggestion[0]}? {tile.suggestion[1]:.0%}"
+            text = f"{tile.suggestion[0]}? {int(tile.suggestion[1] * 100)}%"  # 99.6% is not certain
             chip = self._chip(text, tile.suggestion_index, side, ratio, option.font, "outline")
             painter.drawPixmap(image_rect.x() + 5, image_rect.y() + 5, chip)
         role = QPalette.ColorRole.Text if selected else QPalette.ColorRole.PlaceholderText

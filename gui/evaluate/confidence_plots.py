@@ -20,7 +20,9 @@ AFTER_COLOR = ACCENT
 CHOSEN_THRESHOLD = 1.0
 
 
-def _configure(widget: pg.PlotWidget, title: str, bottom: str, left: str) -> None:
+def _configure(
+    widget: pg.PlotWidget, title: str, bottom: str, left: str, legend_at: tuple[int, int] = (8, 8)
+) -> None:
     widget.setTitle(title, size="10pt")
     item = widget.getPlotItem()
     item.showGrid(x=True, y=True, alpha=0.15)
@@ -31,7 +33,7 @@ def _configure(widget: pg.PlotWidget, title: str, bottom: str, left: str) -> Non
     item.setMouseEnabled(x=False, y=False)
     item.hideButtons()
     widget.setMenuEnabled(False)
-    item.addLegend(offset=(8, 8), labelTextSize="8pt")
+    item.addLegend(offset=legend_at, labelTextSize="8pt")
 
 
 def follow_palette(widget: pg.PlotWidget, palette: QPalette) -> None:
@@ -103,7 +105,7 @@ class RejectionCurve(pg.PlotWidget):
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         _configure(self, "Rejection trade-off on validation images", "threshold on the unknown score",
-                   "validation images rejected (%)")
+                   "validation images rejected (%)", legend_at=(-8, 8))
         self.plot_item = self.getPlotItem()
         self.setMinimumHeight(220)
 

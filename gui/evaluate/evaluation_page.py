@@ -1,8 +1,9 @@
-"""The Evaluate stage: confusion matrix with drill-down, per-class metrics, misclassified images,
-and how far the run's confidence can be trusted (calibration and "none of my classes").
+"""The Evaluate stage: confusion matrix, per-class metrics, misclassified images, confidence.
 
-A misclassified image whose label was wrong can be relabelled in place; the change goes through
-the project's undo stack (``AppState.label_images``), so Ctrl+Z or the Undo button reverts it.
+The Confidence tab says how far the run's probabilities can be trusted (calibration and "none of
+my classes"). A misclassified image whose label was wrong can be relabelled in place; the change
+goes through the project's undo stack (``AppState.label_images``), so Ctrl+Z or the Undo button
+reverts it.
 """
 
 from __future__ import annotations

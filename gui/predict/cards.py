@@ -46,7 +46,12 @@ def score_text(result: PathResult, threshold: float | None) -> str:
     if result.unknown_score is None:
         return ""
     limit = f" (threshold {threshold:.2f})" if threshold is not None else " (rejection off)"
-    return f"unknown score {result.unknown_score:.2f}{limit}"
+    return f"unknown score {format_score(result.unknown_score)}{limit}"
+
+
+def format_score(score: float) -> str:
+    """An unknown score for people: two decimals near the threshold, whole numbers far above it."""
+    return f"{score:.2f}" if score < 10 else f"{score:,.0f}"
 
 
 class TopKBars(QWidget):

@@ -2,7 +2,10 @@
 
 Works without a project and without torch (onnxruntime is imported inside the task). Dropped
 images become cards with the image and its top-k bars; a dropped folder becomes a sortable table
-with thumbnails that can be saved as CSV.
+with thumbnails that can be saved as CSV. An image the model rejects is shown as "Unknown: none
+of my classes" (its own colour and badge, with its score and nearest classes); the *Unknowns*
+setting (Auto, Off or a custom threshold, remembered) applies to the next drop and re-judges the
+shown results at once. A model exported before rejection existed says so once, under the model line.
 """
 
 from __future__ import annotations

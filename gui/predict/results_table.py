@@ -22,7 +22,7 @@ from PySide6.QtWidgets import (
 )
 
 from engine.inference.results import PathResult
-from gui.predict.cards import UNKNOWN_COLOR, unknown_badge
+from gui.predict.cards import UNKNOWN_COLOR, format_score, unknown_badge
 from gui.widgets.plain_text import plain_label, set_plain_text, set_tooltip
 from gui.workers.prediction_workers import best
 
@@ -125,7 +125,7 @@ class ResultsTable(QWidget):
                 _answer(row),
                 _number(f"{prob:.1%}" if not row.error else "", prob),
                 QTableWidgetItem(second),
-                _number("" if score is None else f"{score:.2f}", score),
+                _number("" if score is None else format_score(score), score),
                 QTableWidgetItem(row.error or ""),
             )
             for column, item in enumerate(items):
@@ -133,6 +133,7 @@ class ResultsTable(QWidget):
         table.setSortingEnabled(True)
         table.sortItems(0, Qt.SortOrder.AscendingOrder)
         table.resizeColumnsToContents()
+        table.setColumnWidth(0, table.columnWidth(0) + TABLE_ICON_PX + 8)  # the thumbnails come later
         self.apply_filter()
 
     def set_filter(self, key: str) -> None:

@@ -33,6 +33,8 @@ class RunsPanel(QWidget):
     finetune_requested = Signal(str)
     export_requested = Signal(str)
     evaluate_requested = Signal(str)
+    export_job_requested = Signal(str)  # run folder: write it as a torchrun job (gui.train.job_flow)
+    import_run_requested = Signal()  # bring a finished job folder back as a run
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -74,11 +76,19 @@ class RunsPanel(QWidget):
         self.finetune_button.clicked.connect(self._on_finetune)
         self.export_button.clicked.connect(self._on_export)
         self.evaluate_button.clicked.connect(self._on_evaluate)
+        self.export_job_button = QPushButton("Export as job…", self)
+        self.export_job_button.setToolTip("Write a folder that trains this run with torchrun elsewhere.")
+        self.export_job_button.clicked.connect(self._on_export_job)
+        self.import_run_button = QPushButton("Import run…", self)
+        self.import_run_button.setToolTip("Bring a finished job folder back as a run of this project.")
+        self.import_run_button.clicked.connect(self.import_run_requested)
         actions = QGridLayout()
         actions.addWidget(self.resume_button, 0, 0)
         actions.addWidget(self.finetune_button, 0, 1)
         actions.addWidget(self.evaluate_button, 1, 0)
         actions.addWidget(self.export_button, 1, 1)
+        actions.addWidget(self.export_job_button, 2, 0)
+        actions.addWidget(self.import_run_button, 2, 1)
         layout = QVBoxLayout(self)
         layout.addWidget(self.new_button)
         layout.addSpacing(6)
@@ -161,6 +171,7 @@ class RunsPanel(QWidget):
             button.setStatusTip(problem)
         self.export_button.setEnabled(has_weights)
         self.evaluate_button.setEnabled(has_weights)
+        self.export_job_button.setEnabled(record is not None and not record.error)
 
     def _current(self) -> str:
         runs = self.selected_runs()
@@ -180,6 +191,11 @@ class RunsPanel(QWidget):
     def _on_export(self) -> None:
         if self._current():
             self.export_requested.emit(self._current())
+
+    @Slot()
+    def _on_export_job(self) -> None:
+        if self._current():
+            self.export_job_requested.emit(self._current())
 
     @Slot()
     def _on_evaluate(self) -> None:

@@ -25,6 +25,7 @@ from engine.runs.files import now_iso
 from engine.runs.followup import FINETUNE, RESUME, follow_up
 from gui.train.controller import TrainingController
 from gui.train.export_flow import ExportReport, export_task, report_text
+from gui.train.job_flow import JobActions
 from gui.train.runs_panel import RunsPanel
 from gui.train.training_panel import TrainingPanel
 from gui.widgets import dialogs
@@ -88,6 +89,11 @@ class TrainPage(QWidget):
         self.runs.finetune_requested.connect(self.finetune_run)
         self.runs.export_requested.connect(self.ask_export)
         self.runs.evaluate_requested.connect(self.evaluate_requested)
+        self.jobs = JobActions(self)  # export as a torchrun job, import a finished one
+        self.runs.export_job_requested.connect(self.jobs.ask_export)
+        self.runs.import_run_requested.connect(lambda: self.jobs.ask_import(self.runs_parent()))
+        self.jobs.message.connect(self.runs.hint.setText)
+        self.jobs.imported.connect(self._on_run_imported)
         self.controller.event.connect(self._on_event)
         self.controller.running_changed.connect(self.runs.set_busy)
         if state is not None:
@@ -260,6 +266,12 @@ class TrainPage(QWidget):
         self.panel.write_log(f"Exporting {run_dir} to {path}…")
         self.runs.export_button.setEnabled(False)
         return True
+
+    @Slot(object)
+    def _on_run_imported(self, entry: dict[str, Any]) -> None:
+        if self.state is not None and self.project() is not None:
+            self.state.add_run(entry)
+            self.runs.select_run(entry["run_dir"])
 
     @Slot(object)
     def _on_exported(self, report: ExportReport) -> None:

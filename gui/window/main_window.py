@@ -229,6 +229,7 @@ class MainWindow(QMainWindow):
             event.ignore()
             return
         self._save_settings()
+        self.data_page.shutdown()
         self.state.shutdown()
         event.accept()
 

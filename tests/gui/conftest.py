@@ -61,6 +61,7 @@ def _private_environment(tmp_path, monkeypatch):
     QCoreApplication.setOrganizationName("TransferStudioTests")
     QCoreApplication.setApplicationName("Transfer Studio Tests")
     QSettings().clear()
+    QSettings().setValue("data/instantSuggestions", False)  # runs Lite0; tests of the head turn it on
     yield
 
 

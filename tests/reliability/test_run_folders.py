@@ -293,5 +293,7 @@ def test_changed_or_vanished_images_are_named(run_copy, images, how, command):
     culprit = _change_image(run_copy, images, how)
     must_fail = how == "all_gone" and command != "evaluate"
     outcome = judge(command, run_copy, culprit, must_fail)
-    if outcome.code == 0 and isinstance(culprit, str):
+    if outcome.code == 0 and isinstance(culprit, str) and culprit not in outcome.stderr:
+        OUTCOMES["correct_result"] -= 1
+        OUTCOMES["image_change_not_named"] += 1
         assert culprit in outcome.stderr, f"{command} did not say that {culprit} {how}:\n{outcome.stderr}"

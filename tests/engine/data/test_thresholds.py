@@ -21,7 +21,7 @@ from engine.data.thresholds import (
 )
 from engine.project.schema import ImageEntry
 from engine.project.store import Project
-from engine.recommend.recommender import resolve_auto
+from engine.recommend.auto import resolve_auto
 from engine.recommend.rules import DatasetSize, Measurement, choose_strategy, place_on_grid
 
 

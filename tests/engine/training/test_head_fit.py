@@ -101,3 +101,16 @@ def test_cancel_and_pause_are_checked_between_scripted_calls(monkeypatch):
         torch.Generator(), seen.append,
     )  # fmt: skip
     assert seen == [0, 2, 4, 6]  # 50 rows: calls start at steps 0, 2, 4 and 6
+
+
+def test_small_head_work_runs_on_one_thread_and_the_count_is_restored():
+    before = torch.get_num_threads()
+    torch.set_num_threads(2)
+    try:
+        with head_fit.threads_for(64 * 1280 * 2):
+            assert torch.get_num_threads() == 1
+        assert torch.get_num_threads() == 2
+        with head_fit.threads_for(head_fit.SMALL_WORK_MACS):
+            assert torch.get_num_threads() == 2  # large enough to gain from threads
+    finally:
+        torch.set_num_threads(before)

@@ -181,10 +181,14 @@ def test_user_names_are_plain_text(labelled, dialogs):
     assert "&lt;b&gt;x&lt;/b&gt;.jpg" in dialogs.texts()[-1]
 
 
-def test_sidebar_counts_and_bars(labelled):
+def test_sidebar_counts_and_bars(labelled, qtbot):
     model = labelled.data_page.sidebar.model
-    assert [model.index(r).data(Qt.ItemDataRole.DisplayRole) for r in range(5)] == [
-        "All images", "Unlabeled", "Can't read", "ants", "bees"]
-    assert model.count("all") == 16 and model.count("unlabeled") == 6
+    assert [model.index(r).data(Qt.ItemDataRole.DisplayRole) for r in range(6)] == [
+        "All images", "Unlabeled", "Can't read", "Excluded", "ants", "bees"]
+    assert model.count("all") == 16 and model.count("unlabeled") == 6 and model.count("excluded") == 0
+    labelled.data_page.browser.select_rows(9, 10)  # X excludes a labelled and an unlabelled image
+    labelled.data_page.toggle_excluded()
+    qtbot.waitUntil(lambda: model.count("excluded") == 2)  # counts are refreshed on a short timer
+    assert model.count("unlabeled") == 5 and model.count("all") == 16
     ants = model.index(model.class_row("ants"))
     assert ants.data(ClassListModel.FractionRole) == 1.0 and ants.data(ClassListModel.ShortcutRole) == "1"

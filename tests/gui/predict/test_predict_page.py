@@ -57,7 +57,8 @@ class FakePredictor:
             )
             top = tuple((self.classes[i], v) for i, v in probs[:top_k])
             unknown_score = (1.8 if "junk" in os.path.basename(p) else 0.4) if self.has_novelty else None
-            unknown = None if unknown_score is None or self.threshold is None else unknown_score > self.threshold
+            judged = unknown_score is not None and self.threshold is not None
+            unknown = unknown_score > self.threshold if judged else None
             out.append(PathResult(p, top, unknown_score=unknown_score, unknown=unknown))
         return out
 

@@ -29,6 +29,8 @@ class FakeRecommend:
     """Scripted recommend(): reports progress, honours cancel, returns a Recommendation."""
 
     def __init__(self, block=False):
+        import engine.recommend.recommender  # noqa: F401 - imported here, not in the worker's timed wait
+
         self.calls = []
         self.release = threading.Event()
         self.block = block
@@ -55,15 +57,16 @@ class FakeRecommend:
             },
             cell=("small", "similar"),
             eta_seconds={"features": 12.0, "linear": 80.0, "partial": 240.0, "full": 600.0},
-            strategies=self.strategies,
+            strategies=dict(STRATEGIES),
         )
 
-    strategies = {
-        "features": {"expected_acc": [0.78, 0.86], "expected_seconds": 12.0, "most_likely_acc": 0.82},
-        "linear": {"expected_acc": [0.78, 0.86], "expected_seconds": 80.0, "most_likely_acc": 0.82},
-        "partial": {"expected_acc": [0.81, 0.9], "expected_seconds": 240.0, "most_likely_acc": 0.855},
-        "full": {"expected_acc": [0.82, 0.92], "expected_seconds": 600.0, "most_likely_acc": 0.87},
-    }
+
+STRATEGIES = {
+    "features": {"expected_acc": [0.78, 0.86], "expected_seconds": 12.0, "most_likely_acc": 0.82},
+    "linear": {"expected_acc": [0.78, 0.86], "expected_seconds": 80.0, "most_likely_acc": 0.82},
+    "partial": {"expected_acc": [0.81, 0.9], "expected_seconds": 240.0, "most_likely_acc": 0.855},
+    "full": {"expected_acc": [0.82, 0.92], "expected_seconds": 600.0, "most_likely_acc": 0.862},
+}
 
 
 @pytest.fixture
