@@ -163,13 +163,15 @@ def main() -> None:
     p.add_argument("--rounds", type=int, default=3)
     p.add_argument("--corrections", type=int, default=14)
     p.add_argument("--heartbeat-ms", type=int, default=10)
-    p.add_argument("--nice", type=int, default=None, help="the rounds' nice value (default: the app's, 19)")
+    p.add_argument("--nice", type=int, default=None, help="the rounds' nice value (default: the app's)")
     args = p.parse_args()
     os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
     if args.nice is not None:
         import gui.data.instant_head
 
         gui.data.instant_head.LOWEST_NICE = args.nice
+    from gui.data.instant_head import LOWEST_NICE
+
     picked = pick_images(args.data, args.images)
     with tempfile.TemporaryDirectory() as tmp:
         project, truth = make_project(Path(tmp) / "project", picked, args.unlabelled)
@@ -177,7 +179,7 @@ def main() -> None:
         gui = gui_rounds(project.folder, truth, args)
     report = {
         "images": len(picked), "unlabelled": project.count_unlabeled(), "cpus": os.cpu_count(),
-        "nice": args.nice if args.nice is not None else 19,
+        "nice": args.nice if args.nice is not None else LOWEST_NICE,
         "load_average": os.getloadavg()[0], "warm_cache_s": round(warm, 1),
         "head_round_s": {"median": round(statistics.median(w for w, _ in times), 2),
                          "max": round(max(w for w, _ in times), 2)},

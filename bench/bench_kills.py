@@ -43,6 +43,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from engine.atomic import temp_owner  # noqa: E402
+from engine.runs.files import BEST, CONFIG, DATASET, HISTORY, INFO, LAST, PREDICTIONS  # noqa: E402
 
 SAVER = """
 import sys
@@ -74,8 +75,8 @@ os.replace = _held_replace
 """
 RUN_MAIN = "import sys\nfrom main import main\nsys.exit(main(sys.argv[1:]))\n"
 SEED_IMAGES_PATH = "/seed/{}.png"
-RUN_JSON = ("config.json", "run.json", "history.json", "dataset.json", "val_predictions.json")
-RUN_WEIGHTS = ("best.pt", "last.pt")
+RUN_JSON = (CONFIG, INFO, HISTORY, DATASET, PREDICTIONS)
+RUN_WEIGHTS = (BEST, LAST)
 KILLS_PER_RUN = 4  # train, then three resumes of the same folder, each killed
 
 
@@ -241,7 +242,7 @@ def _resume_args(run_dir: Path, epochs: int | None = None) -> list[str]:
 def _owner_pid(run_dir: Path) -> int | None:
     """The process ``run.json`` names as writing the run (None if none yet, or unreadable)."""
     try:
-        return int(json.loads((run_dir / "run.json").read_text(encoding="utf-8"))["owner"]["pid"])
+        return int(json.loads((run_dir / INFO).read_text(encoding="utf-8"))["owner"]["pid"])
     except (OSError, ValueError, KeyError, TypeError):
         return None
 
@@ -274,7 +275,7 @@ def finish_resume(run_dir: Path, env: dict[str, str], epochs: int, timeout: floa
     text = err.decode("utf-8", "replace")
     lines = [line for line in text.splitlines() if line.strip()]
     if child.returncode == 0:
-        info = json.loads((run_dir / "run.json").read_text(encoding="utf-8"))
+        info = json.loads((run_dir / INFO).read_text(encoding="utf-8"))
         if info.get("status") == "completed":  # all epochs, or stopped early for want of progress
             return "completed"
     else:
@@ -287,7 +288,7 @@ def finish_resume(run_dir: Path, env: dict[str, str], epochs: int, timeout: floa
 def _epochs_done(run_dir: Path) -> int:
     """Epochs ``run.json`` says finished (0 when unreadable)."""
     try:
-        return int(json.loads((run_dir / "run.json").read_text(encoding="utf-8"))["epochs_completed"])
+        return int(json.loads((run_dir / INFO).read_text(encoding="utf-8"))["epochs_completed"])
     except (OSError, ValueError, KeyError, TypeError):
         return 0
 
@@ -326,7 +327,7 @@ def training_kills(
     run_dir, in_folder, attempts = None, 0, 0
     while (counts.kills < kills or counts.targeted_kills < targeted) and attempts < 3 * (kills + targeted):
         attempts += 1
-        if run_dir is None or in_folder >= KILLS_PER_RUN or not (run_dir / "last.pt").is_file():
+        if run_dir is None or in_folder >= KILLS_PER_RUN or not (run_dir / LAST).is_file():
             if run_dir is not None:
                 _tally(counts, finish_resume(run_dir, env, _epochs_done(run_dir) + 10), run_dir, cache)
             run_dir, in_folder, counts.runs = work / f"run{counts.runs}", 0, counts.runs + 1

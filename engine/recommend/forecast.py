@@ -103,7 +103,7 @@ def cost_sentence(chosen: Forecast, forecasts: Mapping[str, Forecast], time_budg
     costlier = [f for f in forecasts.values() if f.seconds > chosen.seconds and f.strategy != "scratch"]
     if not costlier:
         return _cheaper_sentence(chosen, forecasts)
-    rival = max(costlier, key=lambda f: (f.expected, -f.seconds))
+    rival = max(costlier, key=lambda f: (round(f.expected, 3), f.seconds))  # a tie: name the costliest
     gain = (rival.expected - chosen.expected) * 100
     title = TITLES.get(rival.strategy, rival.strategy)
     if time_budget is not None and rival.seconds > time_budget and gain > 0:

@@ -28,6 +28,8 @@ DATASET = "dataset.json"
 PREDICTIONS = "val_predictions.json"
 BEST = "best.pt"
 LAST = "last.pt"
+TRUST = "trust.json"  # temperature and novelty model (engine.trust.model)
+TRUST_REFERENCES = "trust_references.npy"  # the novelty model's reference embeddings
 RUN_FORMAT = 2  # 2: epochs counted from 1, owner process, dataset.json
 STATUSES = ("running", "completed", "cancelled", "failed", "interrupted")
 

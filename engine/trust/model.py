@@ -16,12 +16,12 @@ import numpy as np
 
 from engine.atomic import read_json, write_json, write_with
 from engine.errors import RunError
+from engine.runs.files import TRUST, TRUST_REFERENCES
 from engine.trust.calibration import calibration_report
 from engine.trust.novelty import ACCEPT_RATE, NoveltyModel, fit_novelty
 from engine.trust.temperature import fit_temperature, softmax
 
-TRUST = "trust.json"
-REFERENCES = "trust_references.npy"
+REFERENCES = TRUST_REFERENCES
 
 
 @dataclass(frozen=True)

@@ -33,7 +33,10 @@ from gui.workers.task_runner import TaskRunner
 
 log = logging.getLogger(__name__)
 RETRAIN_DELAY_MS = 1500  # after the last label change: a burst of key presses is one round
-LOWEST_NICE = 19  # the instant head yields the CPU to everything else, training included
+# Below every other worker (nice 10: training, jobs), so it yields the CPU to them. Not 19: a thread
+# that low, preempted on a busy machine while it holds the GIL, stalled the GUI thread up to 100 ms
+# (bench/bench_correction_loop.py --nice 19 against 15).
+LOWEST_NICE = 15
 STAGE = "Updating label suggestions"
 SETTING = "data/instantSuggestions"  # a preference: false turns the instant head off
 SHUTDOWN_WAIT_MS = 60_000  # building the backbone cannot be interrupted; on a busy machine it takes a while
@@ -99,7 +102,7 @@ class CachedFeatures:
 
 
 def lowest_priority() -> None:
-    """Give the calling worker thread the lowest scheduling priority (Linux nice 19)."""
+    """Give the calling worker thread the app's lowest priority (Linux nice :data:`LOWEST_NICE`)."""
     if sys.platform.startswith("linux"):
         with contextlib.suppress(OSError):
             os.setpriority(os.PRIO_PROCESS, threading.get_native_id(), LOWEST_NICE)

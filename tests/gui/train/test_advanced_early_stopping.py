@@ -15,11 +15,8 @@ from engine.config import DEFAULT_PATIENCE, TrainConfig
 def settings(qtbot, monkeypatch):
     import gui.train.wizard.advanced as adv
 
-    def fake(backbone):  # layer groups without building a network
-        return lambda progress, control: (backbone, ["stem", "stage1", "head_conv"])
-
-    monkeypatch.setattr(adv, "layer_groups_task", fake)
-    adv._GROUP_CACHE.clear()
+    # layer groups already known: no worker thread builds a network
+    monkeypatch.setitem(adv._GROUP_CACHE, "efficientnet_lite0", ["stem", "stage1", "head_conv"])
     widget = adv.AdvancedSettings()
     qtbot.addWidget(widget)
     yield widget
