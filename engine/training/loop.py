@@ -42,9 +42,9 @@ from engine.runs.manifest import write_manifest
 from engine.runs.writer import RunWriter
 from engine.training.early_stopping import EarlyStopping
 from engine.training.optim import class_weights, make_optimizer, make_scheduler
+from engine.training.pipelines import FeaturePipeline, ImagePipeline, Pipeline, ValPredictions
 from engine.training.step import Precision, train_step
 from engine.training.strategies import setup_strategy
-from engine.training.tasks import FeaturePipeline, ImagePipeline, Pipeline, ValPredictions
 from engine.trust.fit_run import calibrate_run
 
 CANCELLED_MESSAGE = "cancelled by the user; the best weights so far are kept"

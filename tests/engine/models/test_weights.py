@@ -93,7 +93,9 @@ def test_download_streams_verifies_and_pins(server: Server, hub_dir: Path) -> No
     calls: list[tuple[int, int]] = []
     dest = weights.weights_dir() / "tiny.pth"
 
-    path = weights.download_weights(server.url("tiny.pth"), dest, digest, lambda d, t: calls.append((d, t)))
+    path = weights.download_weights(
+        server.url("tiny.pth"), dest, digest, lambda d, t, _message: calls.append((d, t))
+    )
 
     assert path == dest and path.read_bytes() == data
     assert calls[0] == (0, len(data)) and calls[-1] == (len(data), len(data))

@@ -72,11 +72,11 @@ def test_features_strategy_with_bundled_weights_writes_a_loadable_run(tiny_datas
 
 
 def test_feature_cache_is_reused_by_a_second_run(tiny_dataset, tmp_path, monkeypatch):
-    import engine.training.tasks as tasks
+    import engine.training.pipelines as pipelines
 
     calls = []
-    real = tasks.make_extractor
-    monkeypatch.setattr(tasks, "make_extractor", lambda *a, **k: calls.append(1) or real(*a, **k))
+    real = pipelines.make_extractor
+    monkeypatch.setattr(pipelines, "make_extractor", lambda *a, **k: calls.append(1) or real(*a, **k))
     fit(_config(tiny_dataset, tmp_path, strategy="features", out_dir=str(tmp_path / "a")))
     first = len(calls)
     fit(_config(tiny_dataset, tmp_path, strategy="features", out_dir=str(tmp_path / "b")))

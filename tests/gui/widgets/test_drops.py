@@ -60,7 +60,7 @@ def test_drop_files_and_folders_on_the_empty_grid(empty_project, images, until, 
 def test_drop_on_a_class_imports_labelled(empty_project, images, until, tmp_path, qtbot):
     win = empty_project
     win.state.add_class("wasps")
-    qtbot.waitUntil(lambda: win.data_page.sidebar.model.rowCount() == 4)
+    qtbot.waitUntil(lambda: win.data_page.sidebar.model.class_row("wasps") >= 0)
     loose = images(tmp_path / "loose", loose=4)
     view = win.data_page.sidebar.view
     row = win.data_page.sidebar.model.class_row("wasps")
