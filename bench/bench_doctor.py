@@ -62,16 +62,52 @@ def run_one(name: str, work: Path) -> dict:
             "warm_s": round(warm_s, 2), "same_findings": cold.counts == warm.counts, **row}
 
 
+def scaled_dataset(dest: Path, images: int) -> Path:
+    """``images`` distinct photos in ``dest/<class>/``: the shared sets, then their mirror images."""
+    from PIL import Image, ImageOps
+
+    sources = sorted(p for p in SHARED.rglob("*") if p.suffix.lower() in (".jpg", ".jpeg", ".png"))
+    made = 0
+    for mirrored in (False, True):
+        for source in sources:
+            if made >= images:
+                return dest
+            folder = dest / f"{source.relative_to(SHARED).parts[0]}_{source.parent.name}"
+            folder.mkdir(parents=True, exist_ok=True)
+            target = folder / f"{'m_' if mirrored else ''}{source.stem}.jpg"
+            if mirrored:
+                with Image.open(source) as img:
+                    ImageOps.mirror(img.convert("RGB")).save(target, quality=90)
+            else:
+                target.symlink_to(source.resolve())
+            made += 1
+    return dest
+
+
+def run_scaled(images: int, work: Path) -> dict:
+    """Cold, then warm, doctor on ``images`` photos: the warm figure is the target (<= 10 s)."""
+    index = scan_dataset(scaled_dataset(work / "scaled", images))
+    t0 = time.perf_counter()
+    examine(index)
+    cold = time.perf_counter() - t0
+    t0 = time.perf_counter()
+    warm = examine(index)
+    return {"images": len(index.samples), "cold_s": round(cold, 2),
+            "warm_s": round(time.perf_counter() - t0, 2), "counts": warm.counts}
+
+
 def main() -> int:
     parser = argparse.ArgumentParser()
     parser.add_argument("--datasets", nargs="*", default=["hymenoptera", "sign_language_digits"])
+    parser.add_argument("--scale", type=int, default=0, help="also time the doctor on this many images")
     args = parser.parse_args()
     if not SHARED.is_dir():
         print(json.dumps({"skipped": f"{SHARED} not found"}))
         return 0
     with tempfile.TemporaryDirectory() as tmp:
         rows = [run_one(name, Path(tmp)) for name in args.datasets]
-    print(json.dumps({"bench": "doctor", "rows": rows}, indent=1))
+        scaled = run_scaled(args.scale, Path(tmp)) if args.scale else None
+    print(json.dumps({"bench": "doctor", "rows": rows, "scaled": scaled}, indent=1))
     return 0
 
 

@@ -155,8 +155,13 @@ def _measure_gain(
     for strategy, epochs in (("features", None), ("partial", TRIAL_EPOCHS)):
         stage = f"Measuring whether fine-tuning pays: {strategy} on half the sample"
 
-        def forward(event: Event, stage: str = stage) -> None:
-            if not isinstance(event, StageChanged):
+        # Its own control: a trial's early stop must not end the real run; a cancel is passed on.
+        trial_control = RunControl()
+
+        def forward(event: Event, stage: str = stage, child: RunControl = trial_control) -> None:
+            if control.cancelled:
+                child.cancel()
+            elif not isinstance(event, StageChanged):
                 report(0, 0, stage)
 
         with tempfile.TemporaryDirectory(prefix="auto-trial-") as tmp:
@@ -166,7 +171,7 @@ def _measure_gain(
                 resume=False, init_from=None,
             )
             started = time.perf_counter()
-            result = fit(trial_config, [forward], control, sub)
+            result = fit(trial_config, [forward], trial_control, sub)
             control.raise_if_cancelled()
             results[strategy] = (float(result.best_val_acc), time.perf_counter() - started)
     head_acc, head_s = results["features"]

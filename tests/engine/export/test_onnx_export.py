@@ -249,3 +249,13 @@ def test_failed_parity_is_loud_and_leaves_the_old_file(exported, tmp_path, monke
 
     with pytest.raises(ModelFileError, match="failed its parity check"):
         read_model_file(failed_path(target))  # the file itself says it must not be used
+
+
+def test_near_ties_are_reported_but_do_not_fail_parity():
+    tie = {"path": "a.png", "torch": "x", "onnx": "y", "app_margin": 0.01}
+    real = {"path": "b.png", "torch": "x", "onnx": "y", "app_margin": 0.4}
+    ties = ParityReport(images_compared=400, top1_agreement=397 / 400, disagreements=[tie] * 3)
+    wrong = ParityReport(images_compared=400, top1_agreement=397 / 400, disagreements=[real] * 3)
+    assert ties.ties == 3 and ties.passed and "3 of them near-ties" in ties.summary()
+    assert wrong.ties == 0 and not wrong.passed
+    assert ties.to_dict()["ties"] == 3

@@ -7,6 +7,7 @@ import pytest
 import engine.recommend.auto as auto
 import engine.training.loop as loop
 from engine.config import TrainConfig
+from engine.control import RunControl
 from engine.data.scan import TRAIN, VAL, DatasetIndex, Sample
 from engine.events import RunFinished, RunStatus
 from engine.recommend.evidence import ProbeCurve
@@ -38,6 +39,7 @@ class FakeFit:
 
     def __call__(self, config, callbacks, control, index, reason=""):
         self.calls.append((config.strategy, config.epochs, len(index.subset(TRAIN)), len(index.subset(VAL))))
+        control.request_stop("early stop of a trial")  # as fit does; must not reach the caller's control
         return RunFinished(RunStatus.COMPLETED, config.out_dir, 1, self.accuracy[config.strategy], 1, 0.5,
                            strategy=config.strategy)
 
@@ -63,7 +65,9 @@ def test_a_near_perfect_head_stops_there_without_a_trial(fake):
 
 def test_a_measured_gain_decides_between_head_and_fine_tune(fake):
     index, fit = fake(0.75, {"features": 0.75, "partial": 0.9}, conf=0.1)
-    choice = auto.choose_auto(TrainConfig("/d", backbones=("net",)), index)
+    control = RunControl()
+    choice = auto.choose_auto(TrainConfig("/d", backbones=("net",)), index, control=control)
+    assert control.stop_reason is None  # the real run is not stopped by a trial's early stop
     assert [c[:2] for c in fit.calls] == [("features", None), ("partial", auto.TRIAL_EPOCHS)]
     assert fit.calls[0][2:] == (32, 32)  # the same half of the sample trains both, the other half validates
     assert choice.config.strategy in ("partial", "full")
