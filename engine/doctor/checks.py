@@ -116,18 +116,26 @@ def duplicate_findings(
     return sorted(findings, key=lambda f: (f.kind != "leakage", -f.score))
 
 
-def outlier_findings(graph: NeighbourGraph, paths: Sequence[str]) -> list[Finding]:
-    """Images far from every other: the mean distance to the k nearest is far above the median."""
+def outlier_findings(graph: NeighbourGraph, paths: Sequence[str], labels: np.ndarray) -> list[Finding]:
+    """Images far from every other: the mean distance to the k nearest is far above its class's median.
+
+    The median is taken per class: a class of varied photos beside a class of near-identical
+    shots would otherwise have every one of its images called an outlier.
+    """
     if graph.distance.size == 0:
         return []
     mean = graph.distance.mean(axis=1)
-    median = max(float(np.median(mean)), 1e-6)
+    labels = np.asarray(labels)
+    median = np.ones_like(mean)
+    for c in np.unique(labels):
+        median[labels == c] = max(float(np.median(mean[labels == c])), 1e-6)
+    ratio = mean / median
     out = [
-        Finding("outlier", "low", (paths[i],), float(mean[i] / median),
-                f"unlike every other image: {mean[i] / median:.1f}x the usual distance to its "
+        Finding("outlier", "low", (paths[i],), float(ratio[i]),
+                f"unlike every other image: {ratio[i]:.1f}x its class's usual distance to the "
                 f"{graph.distance.shape[1]} nearest neighbours (flagged above {th.OUTLIER_FACTOR}x)",
                 "review")
-        for i in np.flatnonzero(mean > th.OUTLIER_FACTOR * median)
+        for i in np.flatnonzero(ratio > th.OUTLIER_FACTOR)
     ]
     return sorted(out, key=lambda f: -f.score)
 

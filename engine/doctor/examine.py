@@ -78,7 +78,7 @@ def examine(
     findings = [
         *duplicate_findings(graph, stats, paths, [s.split for s in kept]),
         *label_findings(fs.vectors, labels, paths, index.classes),
-        *outlier_findings(graph, paths),
+        *outlier_findings(graph, paths, labels),
         *quality_findings(stats, paths),
         *balance_findings(index.class_counts()),
     ]

@@ -24,7 +24,7 @@ downsampled copy does not flag sharp high-resolution photos: cleanvision#119/#12
   36 bits; in sign-language digits (one hand on one background) distinct photos can differ in as
   few as 4 bits, and correlate at 0.88 or less unless they are consecutive shots of one sign.
 * Outliers: the mean cosine distance to the ``NEIGHBOURS = 10`` nearest images is above
-  ``OUTLIER_FACTOR = 2.5`` times its median over the dataset.
+  ``OUTLIER_FACTOR = 2.5`` times its median over the image's class.
 * Class balance: a class under ``TINY_CLASS = 10`` images, or a largest/smallest ratio above
   ``BALANCE_RATIO = 10`` (the data warnings already tell from 20 images and 3x; the doctor flags
   the cases that hurt most).

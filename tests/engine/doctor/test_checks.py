@@ -100,7 +100,8 @@ def test_outliers_and_balance():
     far = np.full((1, 16), 40.0, dtype=np.float32)
     far[0, ::2] = -40
     graph = neighbour_graph(np.vstack([x, far]), 10)
-    out = outlier_findings(graph, [f"p{i}" for i in range(len(x) + 1)])
+    labels = np.concatenate([np.repeat(np.arange(3), 30), [0]])
+    out = outlier_findings(graph, [f"p{i}" for i in range(len(x) + 1)], labels)
     assert [f.paths[0] for f in out][:1] == [f"p{len(x)}"]
     balance = balance_findings({"a": 200, "b": 15, "c": 4})
     assert {f.classes for f in balance} == {("c",), ("c", "a")}
