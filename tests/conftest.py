@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
-from helpers import make_dataset
+from helpers import make_dataset, train_tiny_run
 
 
 @pytest.fixture(autouse=True)
@@ -41,25 +41,11 @@ class Exported:
 def exported(tmp_path_factory: pytest.TempPathFactory) -> Exported:
     """A tiny Lite0 ``features`` run (2 classes x 6 images, 2 epochs), exported through the CLI once."""
     from cli.main import run as cli_run
-    from engine.config import TrainConfig
-    from engine.training.loop import fit
 
     root = tmp_path_factory.mktemp("exported")
     with pytest.MonkeyPatch.context() as mp:
         mp.setenv("TRANSFER_STUDIO_CACHE", str(root / "cache"))
-        data = make_dataset(root / "data", per_class=6)
-        config = TrainConfig(
-            data_dir=str(data),
-            backbones=("efficientnet_lite0",),
-            strategy="features",
-            epochs=2,
-            batch_size=4,
-            out_dir=str(root / "run"),
-            num_workers=0,
-            feature_engine="torch",
-            threads=2,
-        )
-        fit(config)
+        _, data = train_tiny_run(root, "run")
         out = io.StringIO()
         with contextlib.redirect_stdout(out), contextlib.redirect_stderr(io.StringIO()):
             code = cli_run(["export", str(root / "run"), "--out", str(root / "model.onnx"), "--json"])

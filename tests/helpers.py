@@ -40,3 +40,27 @@ def shared_dataset(name: str) -> Path:
     if not path.is_dir():
         pytest.skip(f"{path} is not available")
     return path
+
+
+def train_tiny_run(root: Path, run_name: str) -> tuple[Path, Path]:
+    """A tiny Lite0 ``features`` run (2 classes x 6 images, 2 epochs) in ``root/run_name``.
+
+    The caller sets ``TRANSFER_STUDIO_CACHE``. Returns the run folder and the data folder.
+    """
+    from engine.config import TrainConfig
+    from engine.training.loop import fit
+
+    data = make_dataset(root / "data", per_class=6)
+    config = TrainConfig(
+        data_dir=str(data),
+        backbones=("efficientnet_lite0",),
+        strategy="features",
+        epochs=2,
+        batch_size=4,
+        out_dir=str(root / run_name),
+        num_workers=0,
+        feature_engine="torch",
+        threads=2,
+    )
+    fit(config)
+    return root / run_name, data

@@ -11,6 +11,8 @@ import os
 import socket
 from typing import Any
 
+from engine.atomic import process_alive
+
 
 def _process_start(pid: int) -> str:
     """A token for when process ``pid`` started ("" where the platform does not tell)."""
@@ -29,37 +31,6 @@ def current_owner() -> dict[str, Any]:
     return {"pid": pid, "host": socket.gethostname(), "process_start": _process_start(pid)}
 
 
-def _pid_alive(pid: int) -> bool:
-    if pid <= 0:
-        return False
-    if os.name == "nt":  # os.kill(pid, 0) would terminate the process on Windows
-        return _windows_pid_alive(pid)
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:
-        return True  # exists, owned by someone else
-    except OSError:
-        return False
-    return True
-
-
-def _windows_pid_alive(pid: int) -> bool:
-    import ctypes
-
-    kernel32 = ctypes.windll.kernel32  # type: ignore[attr-defined]
-    handle = kernel32.OpenProcess(0x1000, False, pid)  # PROCESS_QUERY_LIMITED_INFORMATION
-    if not handle:
-        return False
-    try:
-        code = ctypes.c_ulong()
-        kernel32.GetExitCodeProcess(handle, ctypes.byref(code))
-        return code.value == 259  # STILL_ACTIVE
-    finally:
-        kernel32.CloseHandle(handle)
-
-
 def owner_alive(owner: dict[str, Any] | None) -> bool | None:
     """Whether the recorded owner process still runs.
 
@@ -75,7 +46,7 @@ def owner_alive(owner: dict[str, Any] | None) -> bool | None:
         pid = int(owner["pid"])
     except (TypeError, ValueError):
         return False
-    if not _pid_alive(pid):
+    if not process_alive(pid):
         return False
     recorded = str(owner.get("process_start", ""))
     return not recorded or recorded == _process_start(pid) or not _process_start(pid)

@@ -26,7 +26,7 @@ from pathlib import Path
 
 import pytest
 import torch
-from helpers import make_dataset
+from helpers import train_tiny_run
 
 from cli.main import run as cli_run
 from engine.errors import TransferStudioError
@@ -59,25 +59,10 @@ class Trained:
 @pytest.fixture(scope="module")
 def trained(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Trained]:
     """A tiny Lite0 ``features`` run (2 classes x 6 images, 2 epochs), trained once."""
-    from engine.config import TrainConfig
-    from engine.training.loop import fit
-
     root = tmp_path_factory.mktemp("damaged-runs")
     with pytest.MonkeyPatch.context() as mp:
         mp.setenv("TRANSFER_STUDIO_CACHE", str(root / "cache"))
-        data = make_dataset(root / "data", per_class=6)
-        config = TrainConfig(
-            data_dir=str(data),
-            backbones=("efficientnet_lite0",),
-            strategy="features",
-            epochs=2,
-            batch_size=4,
-            out_dir=str(root / "pristine"),
-            num_workers=0,
-            feature_engine="torch",
-            threads=2,
-        )
-        fit(config)
+        _, data = train_tiny_run(root, "pristine")
     yield Trained(root / "pristine", data, root / "cache")
     summary = os.environ.get("RELIABILITY_SUMMARY")
     if summary:
