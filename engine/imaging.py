@@ -10,6 +10,8 @@ such file is reported with the reason (the decoder to install), never dropped si
 from __future__ import annotations
 
 import warnings
+from collections.abc import Iterator, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -206,3 +208,20 @@ def load_rgb(path: str | Path) -> Image.Image:
 def load_rgb_array(path: str | Path) -> np.ndarray:
     """Decode ``path`` like :func:`load_rgb` and return an ``HxWx3`` ``uint8`` array."""
     return np.array(load_rgb(path), dtype=np.uint8)  # a writable copy: torch wraps it without warnings
+
+
+def try_load_rgb_array(path: str | Path) -> np.ndarray | ImageError:
+    """:func:`load_rgb_array`, with a file that cannot be decoded returned as its error."""
+    try:
+        return load_rgb_array(path)
+    except ImageError as exc:
+        return exc
+
+
+def load_rgb_arrays(paths: Sequence[str], workers: int = 2) -> Iterator[tuple[str, np.ndarray | ImageError]]:
+    """Decode ``paths`` in a small thread pool, yielding ``(path, array or error)`` in order.
+
+    The pool runs ahead of the consumer, so decoding overlaps whatever is done with each image.
+    """
+    with ThreadPoolExecutor(max_workers=workers, thread_name_prefix="ts-decode") as pool:
+        yield from zip(paths, pool.map(try_load_rgb_array, paths), strict=True)

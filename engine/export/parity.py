@@ -8,8 +8,7 @@ network → softmax (what training's evaluation computes). ONNX Runtime side: th
 from __future__ import annotations
 
 import time
-from collections.abc import Callable, Iterator, Mapping, Sequence
-from concurrent.futures import ThreadPoolExecutor
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -19,7 +18,7 @@ import numpy as np
 from engine.control import RunControl
 from engine.errors import ImageError
 from engine.export.contract import TOP1_THRESHOLD
-from engine.imaging import load_rgb_array
+from engine.imaging import load_rgb_arrays
 from engine.models.classifier import TransferModel
 from engine.progress import Progress
 from engine.trust.fit_run import EvalNetwork
@@ -133,19 +132,6 @@ class TorchPipeline:
         return probs[0], emb[0], None if score is None else score[0]
 
 
-def _decode(path: str) -> np.ndarray | ImageError:
-    try:
-        return load_rgb_array(path)
-    except ImageError as exc:
-        return exc
-
-
-def decoded(paths: Sequence[str]) -> Iterator[tuple[str, np.ndarray | ImageError]]:
-    """Decode ``paths`` in a small thread pool, in order."""
-    with ThreadPoolExecutor(max_workers=2) as pool:
-        yield from zip(paths, pool.map(_decode, paths), strict=True)
-
-
 def _compare_one(
     report: ParityReport,
     path: str,
@@ -196,7 +182,7 @@ def compare(
     reports = {name: ParityReport() for name in sessions}
     sums = dict.fromkeys(sessions, (0.0, 0))
     names = [str(p) for p in paths]
-    for done, (path, rgb) in enumerate(decoded(names), start=1):
+    for done, (path, rgb) in enumerate(load_rgb_arrays(names), start=1):
         if control is not None:
             control.raise_if_cancelled()
         if isinstance(rgb, ImageError):

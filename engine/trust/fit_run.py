@@ -12,7 +12,6 @@ from __future__ import annotations
 import dataclasses
 import logging
 from collections.abc import Sequence
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -25,7 +24,7 @@ from engine.data.preprocess import Preprocess
 from engine.data.scan import Sample
 from engine.data.transforms import EvalPreprocess, to_uint8_chw
 from engine.errors import ImageError, TransferStudioError
-from engine.imaging import load_rgb_array
+from engine.imaging import load_rgb_arrays
 from engine.models.classifier import TransferModel
 from engine.progress import Progress, no_progress
 from engine.trust.junk import junk_images
@@ -34,13 +33,6 @@ from engine.trust.novelty import NoveltyModel, leave_one_class_out_auroc, select
 from engine.trust.temperature import softmax
 
 CALIBRATING = "Calibrating confidence"
-
-
-def _decode(path: str) -> np.ndarray | None:
-    try:
-        return load_rgb_array(path)
-    except ImageError:
-        return None  # already reported by training; a file that broke since is simply left out
 
 
 class EvalNetwork:
@@ -82,19 +74,20 @@ def embed_samples(
     """
     embed = EvalNetwork(model, preprocess, device)
     logits, embeddings, labels = [], [], []
-    with ThreadPoolExecutor(max_workers=2, thread_name_prefix="ts-calibrate") as pool:
-        for start in range(0, len(samples), batch_size):
+    batch: list[tuple[Sample, np.ndarray]] = []
+    pairs = zip(samples, load_rgb_arrays([s.path for s in samples]), strict=True)
+    for done, (sample, (_, rgb)) in enumerate(pairs, start=1):
+        if not isinstance(rgb, ImageError):  # reported by training; one that broke since is left out
+            batch.append((sample, rgb))
+        if len(batch) == batch_size or (done == len(samples) and batch):
             if control is not None:
                 control.raise_if_cancelled()
-            chunk = samples[start : start + batch_size]
-            decoded = [(s, rgb) for s, rgb in zip(chunk, pool.map(_decode, [s.path for s in chunk]),
-                                                   strict=True) if rgb is not None]
-            if decoded:
-                batch_logits, batch_embeddings = embed([rgb for _, rgb in decoded])
-                logits.append(batch_logits)
-                embeddings.append(batch_embeddings)
-                labels.extend(s.label for s, _ in decoded)
-            progress(min(start + batch_size, len(samples)), len(samples), CALIBRATING)
+            batch_logits, batch_embeddings = embed([rgb for _, rgb in batch])
+            logits.append(batch_logits)
+            embeddings.append(batch_embeddings)
+            labels.extend(s.label for s, _ in batch)
+            batch = []
+            progress(done, len(samples), CALIBRATING)
     if not logits:
         return np.zeros((0, 0), np.float32), np.zeros((0, 0), np.float32), np.zeros(0, np.int64)
     return np.concatenate(logits), np.concatenate(embeddings), np.asarray(labels, dtype=np.int64)
@@ -184,7 +177,8 @@ def novelty_report(
     scores = novelty.scores(val_embeddings, val_top)
     thresholds = np.round(np.linspace(0.5, 2.0, 31), 3)
     curve = [{"threshold": float(t), "rejected": float((scores > t).mean())} for t in thresholds]
-    blur_sources = [rgb for rgb in (_decode(s.path) for s in val[:4]) if rgb is not None]
+    decoded = load_rgb_arrays([s.path for s in val[:4]])
+    blur_sources = [rgb for _, rgb in decoded if not isinstance(rgb, ImageError)]
     junk = junk_images(blur_from=blur_sources)
     logits, embeddings = network([rgb for _, rgb in junk])
     junk_scores = novelty.scores(embeddings, softmax(logits, temperature).max(axis=1))
