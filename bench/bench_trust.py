@@ -28,7 +28,8 @@ sys.path.insert(0, str(ROOT))
 from cli.main import run as cli_run  # noqa: E402
 from engine.data.scan import VAL, scan_dataset  # noqa: E402
 from engine.inference.predictor import OnnxPredictor  # noqa: E402
-from engine.trust.model import REFERENCES, TRUST, load_trust  # noqa: E402
+from engine.runs.files import TRUST, TRUST_REFERENCES  # noqa: E402
+from engine.trust.model import load_trust  # noqa: E402
 
 SHARED = ROOT.parent / "shared" / "datasets"
 
@@ -50,7 +51,7 @@ def train_and_export(name: str, work: Path) -> tuple[Path, Path, Path]:
     _json_of(["export", str(run_dir), "--out", str(model)])
     plain_run = work / f"run-{name}-plain"
     shutil.copytree(run_dir, plain_run)
-    for f in (TRUST, REFERENCES):
+    for f in (TRUST, TRUST_REFERENCES):
         (plain_run / f).unlink(missing_ok=True)
     (plain_run / "dataset.json").unlink(missing_ok=True)  # no manifest: export does not calibrate
     plain = work / f"{name}-plain.onnx"

@@ -21,8 +21,6 @@ from engine.trust.calibration import calibration_report
 from engine.trust.novelty import ACCEPT_RATE, NoveltyModel, fit_novelty
 from engine.trust.temperature import fit_temperature, softmax
 
-REFERENCES = TRUST_REFERENCES
-
 
 @dataclass(frozen=True)
 class TrustModel:
@@ -82,13 +80,13 @@ def save_trust(run_dir: str | Path, trust: TrustModel) -> None:
                            "novelty_report": trust.novelty_report}
     if trust.novelty is not None:
         reference = trust.novelty.reference
-        write_with(run_dir / REFERENCES, lambda f: np.save(f, reference, allow_pickle=False))
+        write_with(run_dir / TRUST_REFERENCES, lambda f: np.save(f, reference, allow_pickle=False))
         doc["novelty"] = trust.novelty.metadata()
     write_json(run_dir / TRUST, doc)
 
 
 def _novelty_from(run_dir: Path, meta: dict[str, Any]) -> NoveltyModel:
-    path = run_dir / REFERENCES
+    path = run_dir / TRUST_REFERENCES
     try:
         reference = np.load(path, allow_pickle=False)
         return NoveltyModel(

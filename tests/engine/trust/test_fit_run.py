@@ -11,8 +11,9 @@ from torch import nn
 from engine.data.scan import Sample
 from engine.errors import RunError
 from engine.models.classifier import TransferModel
+from engine.runs.files import TRUST, TRUST_REFERENCES
 from engine.trust.fit_run import fit_run_trust
-from engine.trust.model import REFERENCES, TRUST, load_trust, save_trust
+from engine.trust.model import load_trust, save_trust
 
 SPEC = {"input_size": 16, "resize_size": 18, "mean": [0.5] * 3, "std": [0.5] * 3, "interpolation": "bilinear"}
 
@@ -81,6 +82,6 @@ def test_no_validation_images_means_no_trust_and_damaged_files_are_named(trained
     with pytest.raises(RunError, match=r"trust\.json"):
         load_trust(tmp_path)
     (tmp_path / TRUST).write_text('{"temperature": 1.5, "calibration": {}, "novelty": {"k": 1}}')
-    (tmp_path / REFERENCES).write_bytes(b"not numpy")
+    (tmp_path / TRUST_REFERENCES).write_bytes(b"not numpy")
     with pytest.raises(RunError, match=r"trust_references\.npy"):
         load_trust(tmp_path)
