@@ -4,6 +4,7 @@ python tasks.py app     # installs uv and the locked environment if needed, then
 python tasks.py test    # same set-up, then ruff, the import contracts and the tests (what CI runs)
 python tasks.py bench   # the benchmarks under bench/ (slow; prints JSON)
 python tasks.py installer  # PyInstaller one-folder app in out/installer/, archived and self-tested (slow)
+python tasks.py translations  # refresh resources/i18n/*.ts from the gui sources, compile the .qm files
 """
 
 from __future__ import annotations
@@ -55,11 +56,15 @@ def main(argv: list[str]) -> int:
         for script in sorted((ROOT / "bench").glob("bench_*.py")):
             code |= _run(*uv, "run", "--frozen", "python", str(script.relative_to(ROOT)), env=env)
         return code
+    if task == "translations":
+        script = ("from gui.i18n_catalog import TRANSLATED, compile_catalogue, update_catalogue\n"
+                  "for lang in TRANSLATED:\n    update_catalogue(lang)\n    print(compile_catalogue(lang))")
+        return _run(*uv, "run", "--frozen", "python", "-c", script)
     if task == "installer":
         from installer.build import main as build_installer
 
         return build_installer(uv, argv[1:])
-    print(f"unknown task {task!r}; use app, test, bench or installer", file=sys.stderr)
+    print(f"unknown task {task!r}; use app, test, bench, translations or installer", file=sys.stderr)
     return 2
 
 

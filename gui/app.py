@@ -77,10 +77,12 @@ def main(argv: list[str] | None = None) -> int:
     app = create_app(args)
     configure_logging()
     sys.excepthook = _excepthook
+    from gui.i18n import install_language, saved_language
     from gui.theme import ThemeManager
     from gui.window.main_window import MainWindow
     from gui.window.stages import install_stage_pages
 
+    install_language(saved_language(), remember=False)  # before any widget: the system's language at first
     theme = ThemeManager(app, str(QSettings().value("theme", "system")))
     window = MainWindow(theme=theme)
     install_stage_pages(window)

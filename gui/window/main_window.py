@@ -13,6 +13,7 @@ from PySide6.QtWidgets import QApplication, QMainWindow, QWidget
 
 from engine.project.store import Project
 from gui.data.data_page import DataPage
+from gui.i18n import I18N_DIR, current_language, install_language, language_notifier, translate
 from gui.resources import app_icon
 from gui.state.app_state import AppState
 from gui.state.commands import menu_text
@@ -57,6 +58,7 @@ class MainWindow(QMainWindow):
         self._connect()
         self._restore_settings()
         self._on_project_changed(self.state.project)
+        self._check_language()
 
     def _connect(self) -> None:
         state, welcome = self.state, self.data_page.welcome
@@ -71,6 +73,7 @@ class MainWindow(QMainWindow):
         state.classes_changed.connect(self._update_label_actions)
         state.error.connect(self.show_error)
         self.theme.theme_changed.connect(self._on_theme_changed)
+        language_notifier().changed.connect(self._check_language)
 
     # ------------------------------------------------------------ public API
     def set_stage_page(self, key: str, widget: QWidget) -> None:
@@ -146,6 +149,21 @@ class MainWindow(QMainWindow):
         """Switch between the system, light and dark themes (remembered)."""
         self.theme.set_mode(str(action.data()))
         self.state.set_setting("theme", self.theme.mode)
+
+    def language_from_action(self, action: QAction) -> None:
+        """Switch the interface language now, without a restart (remembered)."""
+        code = str(action.data())
+        if not install_language(code):
+            text = translate("MainWindow", "The translation file for {language} is missing from {folder}. "
+                             "Reinstall the app, or run `python tasks.py translations`.")
+            text = text.format(language=action.text(), folder=I18N_DIR)
+            self.show_error(translate("MainWindow", "Language"), text)
+        self._check_language()
+
+    @Slot()
+    def _check_language(self) -> None:
+        for action in self.main_actions.languages.actions():
+            action.setChecked(action.data() == current_language())
 
     @Slot()
     def fill_recent_menu(self) -> None:

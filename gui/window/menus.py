@@ -13,6 +13,7 @@ from PySide6.QtCore import Qt
 from PySide6.QtGui import QAction, QActionGroup, QKeySequence
 from PySide6.QtWidgets import QMenu, QSizePolicy, QToolBar, QWidget
 
+from gui.i18n import LANGUAGES
 from gui.resources import icon
 from gui.theme import THEMES
 from gui.window.stage_bar import STAGES, StageBar
@@ -45,6 +46,7 @@ class MainActions(NamedTuple):
     labels: QActionGroup  # data: 0-9
     stages: QActionGroup  # data: stage key
     themes: QActionGroup  # data: theme mode
+    languages: QActionGroup  # data: language code; each named in its own language
     shortcuts: QAction
     about: QAction
     recent_menu: QMenu
@@ -111,6 +113,7 @@ def create_actions(window: MainWindow) -> MainActions:
         labels=_group(window, labels, checkable=False),
         stages=_group(window, [(t, k, f"Ctrl+{i}") for i, (k, t) in enumerate(STAGES, 1)], checkable=True),
         themes=_group(window, [(m.title(), m, None) for m in THEMES], checkable=True),
+        languages=_group(window, [(name, code, None) for code, name in LANGUAGES.items()], checkable=True),
         shortcuts=_action(window, "&Keyboard Shortcuts", "keyboard", "F1"),
         about=_action(window, "&About Transfer Studio", "info"),
         recent_menu=QMenu("Open &Recent", window),
@@ -130,6 +133,7 @@ def create_actions(window: MainWindow) -> MainActions:
     actions.labels.triggered.connect(window.label_from_action)
     actions.stages.triggered.connect(window.stage_from_action)
     actions.themes.triggered.connect(window.theme_from_action)
+    actions.languages.triggered.connect(window.language_from_action)
     actions.recent_menu.setIcon(icon("folder"))
     actions.recent_menu.aboutToShow.connect(window.fill_recent_menu)
     actions.recent_menu.triggered.connect(window.open_recent_action)
@@ -162,6 +166,9 @@ def build_menus(window: MainWindow, a: MainActions) -> None:
     theme_menu = view.addMenu("&Theme")
     for action in a.themes.actions():
         theme_menu.addAction(action)
+    language_menu = view.addMenu("&Language")
+    for action in a.languages.actions():
+        language_menu.addAction(action)
     help_menu = bar.addMenu("&Help")
     help_menu.addAction(a.shortcuts)
     help_menu.addAction(a.about)
