@@ -17,6 +17,7 @@ from PySide6.QtGui import QGuiApplication
 from PySide6.QtWidgets import QApplication, QMessageBox
 
 from engine.paths import cache_dir
+from gui.i18n import translate
 from gui.resources import app_icon
 
 ORGANIZATION = "TransferStudio"
@@ -52,9 +53,10 @@ def _excepthook(kind: type[BaseException], value: BaseException, tb: TracebackTy
     log.error("unexpected error", exc_info=(kind, value, tb))
     if QApplication.instance() is not None and not issubclass(kind, KeyboardInterrupt):
         text = "".join(traceback.format_exception_only(kind, value)).strip()
-        box = QMessageBox(QMessageBox.Icon.Critical, "Unexpected error",
-                          f"Something went wrong, but your project is saved.\n\n{text}\n\n"
-                          f"Details are in the log file in {cache_dir() / 'logs'}.")
+        message = translate("CrashDialog", "Something went wrong, but your project is saved.\n\n{error}\n\n"
+                            "Details are in the log file in {folder}.")
+        box = QMessageBox(QMessageBox.Icon.Critical, translate("CrashDialog", "Unexpected error"),
+                          message.format(error=text, folder=cache_dir() / "logs"))
         box.setTextFormat(Qt.TextFormat.PlainText)
         box.exec()
 

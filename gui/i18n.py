@@ -4,14 +4,16 @@ Every user-visible string goes through Qt's translation system with a fixed cont
 
     from gui.i18n import translate
     label.setText(translate("DataPage", "Drop images here"))
-    translate("DataPage", "%n image(s)", None, count)          # plurals through %n
+    (translate("DataPage", "1 image") if n == 1 else translate("DataPage", "{count} images")).format(count=n)
     translate("DataPage", "Saved to {path}").format(path=p)     # values after translating
     NAMES = {"features": QT_TRANSLATE_NOOP("Strategy", "Cached features")}   # tables; translate on use
 
-A widget sets its texts in one method and calls :func:`retranslate_on_change` so View ▸ Language
-switches without a restart; an item model connects :func:`language_notifier` ``.changed`` to re-emit
-its headers and data. The ``.ts`` sources (one per ``gui`` package) and the compiled ``.qm`` live in
-``resources/i18n`` and are rebuilt by ``python tasks.py translations``.
+(PySide's lupdate marks ``%n`` plurals only with a literal count, and English ships no ``.qm``, so a
+count picks between whole sentences.) A widget sets its texts in one method and calls
+:func:`retranslate_on_change` so View ▸ Language switches without a restart; an item model connects
+:func:`language_notifier` ``.changed`` to re-emit its headers and data. The ``.ts`` sources (one per
+``gui`` package) and the compiled ``.qm`` live in ``resources/i18n`` and are rebuilt by ``python
+tasks.py translations``.
 """
 
 from __future__ import annotations

@@ -6,11 +6,18 @@ The Fusion style is used everywhere so both palettes look the same on every OS. 
 
 from __future__ import annotations
 
-from PySide6.QtCore import QObject, Qt, Signal, Slot
+from PySide6.QtCore import QT_TRANSLATE_NOOP, QObject, Qt, Signal, Slot
 from PySide6.QtGui import QColor, QGuiApplication, QPalette
 from PySide6.QtWidgets import QApplication
 
+from gui.i18n import translate
+
 THEMES = ("system", "light", "dark")
+_THEME_NAMES = {
+    "system": QT_TRANSLATE_NOOP("Theme", "System"),
+    "light": QT_TRANSLATE_NOOP("Theme", "Light"),
+    "dark": QT_TRANSLATE_NOOP("Theme", "Dark"),
+}
 ACCENT = "#3b6cf0"
 ACCENT_DARK = "#5b8cff"
 # Tableau 10: distinguishable, readable on light and dark backgrounds.
@@ -35,6 +42,11 @@ _DARK = {
     "Light": "#3a3e4a", "Midlight": "#30333d", "Mid": "#444958", "Dark": "#121318", "Shadow": "#000000",
     "Highlight": ACCENT_DARK, "HighlightedText": "#ffffff", "Link": ACCENT_DARK, "LinkVisited": "#a58cff",
 }
+
+
+def theme_name(mode: str) -> str:
+    """The name of theme ``mode`` in the interface language (View ▸ Theme)."""
+    return translate("Theme", _THEME_NAMES[mode])
 
 
 def make_palette(dark: bool) -> QPalette:

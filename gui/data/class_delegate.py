@@ -11,6 +11,7 @@ from PySide6.QtGui import QColor, QFont, QFontMetrics, QIcon, QPainter, QPalette
 from PySide6.QtWidgets import QStyle, QStyledItemDelegate, QStyleOptionViewItem, QWidget
 
 from gui.data.class_list_model import PSEUDO_ROWS, ClassListModel
+from gui.i18n import translate
 from gui.resources import icon
 
 ROW_H = 32
@@ -80,7 +81,7 @@ class ClassDelegate(QStyledItemDelegate):
         painter.setFont(header)
         painter.setPen(palette.color(QPalette.ColorRole.PlaceholderText))
         align = Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter
-        painter.drawText(rect.adjusted(16, 10, -16, 0), align, "CLASSES")
+        painter.drawText(rect.adjusted(16, 10, -16, 0), align, translate("ClassDelegate", "CLASSES"))
         painter.setFont(font)
 
     def _paint_filter(

@@ -10,13 +10,27 @@ from __future__ import annotations
 from collections import Counter
 from typing import Any
 
-from PySide6.QtCore import QAbstractListModel, QModelIndex, QPersistentModelIndex, Qt, QTimer, Signal, Slot
+from PySide6.QtCore import (
+    QT_TRANSLATE_NOOP,
+    QAbstractListModel,
+    QModelIndex,
+    QPersistentModelIndex,
+    Qt,
+    QTimer,
+    Signal,
+    Slot,
+)
 
+from gui.i18n import language_notifier, translate
 from gui.state.app_state import AppState
 from gui.theme import class_color
 
-PSEUDO_ROWS = (("all", "All images"), ("unlabeled", "Unlabeled"), ("broken", "Can't read"),
-               ("excluded", "Excluded"))
+PSEUDO_ROWS = (  # kind, title (translated where shown, context "ClassListModel")
+    ("all", QT_TRANSLATE_NOOP("ClassListModel", "All images")),
+    ("unlabeled", QT_TRANSLATE_NOOP("ClassListModel", "Unlabeled")),
+    ("broken", QT_TRANSLATE_NOOP("ClassListModel", "Can't read")),
+    ("excluded", QT_TRANSLATE_NOOP("ClassListModel", "Excluded")),
+)
 _ModelIndex = QModelIndex | QPersistentModelIndex
 
 
@@ -46,6 +60,7 @@ class ClassListModel(QAbstractListModel):
             signal.connect(self._schedule)
         state.classes_changed.connect(self._on_classes_changed)
         state.project_changed.connect(self._on_classes_changed)
+        language_notifier().changed.connect(self._recount)
 
     @property
     def classes(self) -> list[str]:
@@ -74,7 +89,7 @@ class ClassListModel(QAbstractListModel):
         if row < len(PSEUDO_ROWS):
             kind, title = PSEUDO_ROWS[row]
             return {
-                Qt.ItemDataRole.DisplayRole: title, self.KindRole: kind,
+                Qt.ItemDataRole.DisplayRole: translate("ClassListModel", title), self.KindRole: kind,
                 self.CountRole: self._pseudo_counts[kind],
                 self.ShortcutRole: "0" if kind == "unlabeled" else "",
             }.get(role)
@@ -108,9 +123,14 @@ class ClassListModel(QAbstractListModel):
 
     def _tooltip(self, name: str, pos: int) -> str:
         split = self._splits.get(name, {})
-        key = f"  ·  press {pos + 1} to label the selection" if pos < 9 else ""
-        return (f"{self._counts.get(name, 0):,} images ({split.get('train', 0):,} train, "
-                f"{split.get('val', 0):,} validation){key}")  # plain text: the name is not in it
+        values = {"count": f"{self._counts.get(name, 0):,}", "train": f"{split.get('train', 0):,}",
+                  "val": f"{split.get('val', 0):,}", "key": pos + 1}
+        if pos < 9:
+            text = translate("ClassListModel", "{count} images ({train} train, {val} validation)  ·  "
+                             "press {key} to label the selection")
+        else:
+            text = translate("ClassListModel", "{count} images ({train} train, {val} validation)")
+        return text.format(**values)  # plain text: the name is not in it
 
     @Slot()
     def _schedule(self) -> None:

@@ -26,6 +26,7 @@ from PySide6.QtWidgets import (
 from gui.data.class_delegate import ClassDelegate
 from gui.data.class_list_model import ClassListModel
 from gui.data.image_list_model import MIME_TYPE, decode_image_indices
+from gui.i18n import retranslate_on_change, translate
 from gui.resources import icon
 from gui.state.app_state import AppState
 from gui.state.commands import menu_text
@@ -121,12 +122,10 @@ class ClassSidebarPanel(QFrame):
         self.view = ClassListView(self)
         self.view.setModel(self.model)
         self.add_field = QLineEdit(self)
-        self.add_field.setPlaceholderText("New class name, then Enter")
         self.add_field.setClearButtonEnabled(True)
         self.add_field.returnPressed.connect(self._add_class)
-        add_button = QToolButton(self)
+        self.add_button = add_button = QToolButton(self)
         add_button.setIcon(icon("tag-add"))
-        add_button.setToolTip("Create the class")
         add_button.clicked.connect(self._add_class)
         self.error_label = QLabel(self)
         self.error_label.setTextFormat(Qt.TextFormat.PlainText)
@@ -134,7 +133,7 @@ class ClassSidebarPanel(QFrame):
         self.error_label.setStyleSheet("color: #d64545;")
         self.error_label.hide()
         self.warnings = WarningsBox(state, self)
-        title = QLabel("DATASET", self)
+        self.title = title = QLabel(self)
         title.setObjectName("sectionTitle")
         row = QHBoxLayout()
         row.setSpacing(4)
@@ -159,6 +158,13 @@ class ClassSidebarPanel(QFrame):
         self.model.modelAboutToBeReset.connect(self._remember_classes)
         self.model.modelReset.connect(self._restore_current)
         self.model.rename_failed.connect(self._show_error)
+        retranslate_on_change(self, self.retranslate_ui)
+
+    def retranslate_ui(self) -> None:
+        """Set every text in the interface language."""
+        self.add_field.setPlaceholderText(translate("ClassSidebarPanel", "New class name, then Enter"))
+        self.add_button.setToolTip(translate("ClassSidebarPanel", "Create the class"))
+        self.title.setText(translate("ClassSidebarPanel", "DATASET"))
 
     @property
     def current_filter(self) -> tuple[str, str | None]:
@@ -233,7 +239,7 @@ class ClassSidebarPanel(QFrame):
         index = self.view.indexAt(pos)
         if index.data(ClassListModel.KindRole) == "broken":
             menu = QMenu(self)
-            recheck = QAction(icon("broken"), "Check These Files Again", menu)
+            recheck = QAction(icon("broken"), translate("ClassSidebarPanel", "Check These Files Again"), menu)
             recheck.setEnabled(self.model.count("broken") > 0)
             recheck.triggered.connect(self._state.recheck_broken)
             menu.addAction(recheck)
@@ -243,11 +249,11 @@ class ClassSidebarPanel(QFrame):
             return
         name = index.data(ClassListModel.ClassNameRole)
         menu = QMenu(self)
-        rename = QAction(icon("rename"), "Rename", menu)
+        rename = QAction(icon("rename"), translate("ClassSidebarPanel", "Rename"), menu)
         rename.setShortcut("F2")
         rename.triggered.connect(self._rename_current)
         menu.addAction(rename)
-        merge = menu.addMenu(icon("merge"), "Merge Into")
+        merge = menu.addMenu(icon("merge"), translate("ClassSidebarPanel", "Merge Into"))
         for other in self.model.classes:
             if other != name:
                 action = QAction(menu_text(other), merge)
@@ -255,7 +261,8 @@ class ClassSidebarPanel(QFrame):
                 merge.addAction(action)
         merge.setEnabled(len(self.model.classes) > 1)
         merge.triggered.connect(self._merge_from_menu)
-        delete = QAction(icon("trash"), "Delete Class (images become unlabeled)", menu)
+        delete_text = translate("ClassSidebarPanel", "Delete Class (images become unlabeled)")
+        delete = QAction(icon("trash"), delete_text, menu)
         delete.setData(name)
         delete.triggered.connect(self._delete_from_menu)
         menu.addAction(delete)

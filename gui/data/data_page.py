@@ -14,6 +14,7 @@ from gui.data.dataset_browser import DEFAULT_THUMB, DatasetBrowserPanel
 from gui.data.doctor_view import DoctorView
 from gui.data.image_viewer import ImageViewerDialog
 from gui.data.instant_head import InstantHead
+from gui.i18n import retranslate_on_change, translate
 from gui.state import commands
 from gui.state.app_state import AppState
 from gui.window.welcome import WelcomeWidget
@@ -54,6 +55,7 @@ class DataPage(QStackedWidget):
         self.browser.files_dropped.connect(state.import_paths)
         state.project_changed.connect(self._on_project_changed)
         self._on_project_changed(state.project)
+        retranslate_on_change(self, self._show_head_status)  # the instant head's line is made at call time
 
     @Slot()
     def show_doctor(self) -> None:
@@ -85,13 +87,15 @@ class DataPage(QStackedWidget):
         elif number <= len(classes):
             self.label_selection(classes[number - 1])
         else:
-            self._state.message.emit(f"There is no class {number}; create it in the sidebar first.")
+            text = translate("DataPage", "There is no class {number}; create it in the sidebar first.")
+            self._state.message.emit(text.format(number=number))
 
     def label_selection(self, label: str | None) -> None:
         """Label the selected images (None: unlabel), then keep a selection for the next key press."""
         indices = self.browser.selected_image_indices()
         if not indices:
-            self._state.message.emit("Select images first (click, Shift+click, Ctrl+A), then press 1-9.")
+            self._state.message.emit(
+                translate("DataPage", "Select images first (click, Shift+click, Ctrl+A), then press 1-9."))
             return
         anchor = self.browser.first_selected_row()
         self._state.label_images(indices, label)
@@ -107,12 +111,16 @@ class DataPage(QStackedWidget):
             return
         anchor = self.browser.first_selected_row()
         stack = self._state.undo_stack
-        stack.beginMacro(f"Accept {len(picks):,} suggested label{'s' if len(picks) != 1 else ''}")
+        count = f"{len(picks):,}"
+        stack.beginMacro(translate("DataPage", "Accept {count} suggested label").format(count=count)
+                         if len(picks) == 1 else
+                         translate("DataPage", "Accept {count} suggested labels").format(count=count))
         for label in dict.fromkeys(picks.values()):
             chosen = [i for i, c in picks.items() if c == label]
             stack.push(commands.SetLabelsCommand(self._state, chosen, label))
         stack.endMacro()
-        self._state.message.emit(f"Accepted {len(picks):,} suggested label(s). Ctrl+Z undoes it.")
+        text = translate("DataPage", "Accepted {count} suggested label(s). Ctrl+Z undoes it.")
+        self._state.message.emit(text.format(count=count))
         self.browser.keep_selection_flowing(anchor)
 
     def _suggested_labels(self, indices: list[int]) -> dict[int, str]:
@@ -133,11 +141,15 @@ class DataPage(QStackedWidget):
         exclude = not all(project.images[i].excluded for i in indices)
         command = commands.SetExcludedCommand(self._state, indices, exclude)
         self._state.undo_stack.push(command)
-        self._state.message.emit(f"{command.text()}. Ctrl+Z undoes it.")
+        text = translate("DataPage", "{action}. Ctrl+Z undoes it.")
+        self._state.message.emit(text.format(action=command.text()))
 
     @Slot()
     def _on_head_updated(self) -> None:
         self.browser.model.set_suggestions(self.head.suggestions)
+        self._show_head_status()
+
+    def _show_head_status(self) -> None:
         self.browser.head_status.setText(self.head.status)
 
     @Slot(int)

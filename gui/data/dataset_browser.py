@@ -11,6 +11,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from PySide6.QtCore import (
+    QT_TRANSLATE_NOOP,
     QEvent,
     QItemSelection,
     QItemSelectionModel,
@@ -23,15 +24,7 @@ from PySide6.QtCore import (
     Signal,
     Slot,
 )
-from PySide6.QtGui import (
-    QColor,
-    QDrag,
-    QFont,
-    QKeyEvent,
-    QPainter,
-    QPixmap,
-    QResizeEvent,
-)
+from PySide6.QtGui import QColor, QDrag, QFont, QFontMetrics, QKeyEvent, QPainter, QPixmap, QResizeEvent
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QComboBox,
@@ -49,6 +42,7 @@ from PySide6.QtWidgets import (
 
 from gui.data.image_list_model import SORTS, ImageListModel
 from gui.data.thumbnail_delegate import ThumbnailDelegate
+from gui.i18n import retranslate_on_change, translate
 from gui.resources import icon
 from gui.state.app_state import AppState
 from gui.widgets.drops import accept_file_drops
@@ -57,10 +51,23 @@ from gui.widgets.icon_label import IconLabel
 
 MIN_THUMB, MAX_THUMB, DEFAULT_THUMB = 72, 240, 128
 LAYOUT_BATCH = 1500
-_FILTER_TITLES = {
-    "all": "All images", "unlabeled": "Unlabeled", "broken": "Can't read",
-    "excluded": "Excluded from training",
+_FILTER_TITLES = {  # translated where shown, context "DatasetBrowserPanel"
+    "all": QT_TRANSLATE_NOOP("DatasetBrowserPanel", "All images"),
+    "unlabeled": QT_TRANSLATE_NOOP("DatasetBrowserPanel", "Unlabeled"),
+    "broken": QT_TRANSLATE_NOOP("DatasetBrowserPanel", "Can't read"),
+    "excluded": QT_TRANSLATE_NOOP("DatasetBrowserPanel", "Excluded from training"),
 }
+
+
+def image_count_text(count: int, search: str = "") -> str:
+    """"1 image", "1,234 images" or "3 images matching “ant”" in the interface language."""
+    if search:
+        text = translate("DatasetBrowserPanel", "{count} image matching “{search}”") if count == 1 else \
+            translate("DatasetBrowserPanel", "{count} images matching “{search}”")
+    else:
+        text = translate("DatasetBrowserPanel", "{count} image") if count == 1 else \
+            translate("DatasetBrowserPanel", "{count} images")
+    return text.format(count=f"{count:,}", search=search)
 
 
 class ThumbnailView(QListView):
@@ -177,10 +184,10 @@ class ThumbnailView(QListView):
 
 
 def _drag_badge(count: int, color: QColor, ratio: float) -> QPixmap:
-    text = f"{count:,} image{'s' if count != 1 else ''}"
+    text = image_count_text(count)
     font = QFont()
     font.setBold(True)
-    width = 28 + len(text) * 8
+    width = 28 + QFontMetrics(font).horizontalAdvance(text)
     pixmap = QPixmap(int(width * ratio), int(30 * ratio))
     pixmap.setDevicePixelRatio(ratio)
     pixmap.fill(Qt.GlobalColor.transparent)
@@ -220,23 +227,20 @@ class DatasetBrowserPanel(QWidget):
         self.count_label.setObjectName("mutedLabel")
         self.count_label.setTextFormat(Qt.TextFormat.PlainText)
         self.search = QLineEdit(self)
-        self.search.setPlaceholderText("Search file names")
         self.search.setClearButtonEnabled(True)
         self.search.addAction(icon("search"), QLineEdit.ActionPosition.LeadingPosition)
         self.search.setFixedWidth(220)
         self.sort = QComboBox(self)
-        for key, title in SORTS.items():
-            self.sort.addItem(f"Sort: {title}", key)
+        for key in SORTS:
+            self.sort.addItem("", key)  # texts in retranslate_ui
         self.size_slider = QSlider(Qt.Orientation.Horizontal, self)
         self.size_slider.setRange(MIN_THUMB, MAX_THUMB)
         self.size_slider.setValue(DEFAULT_THUMB)
         self.size_slider.setFixedWidth(110)
-        self.size_slider.setToolTip("Thumbnail size (Ctrl+Plus / Ctrl+Minus)")
         self.head_status = QLabel(self)  # the instant head's accuracy and its change
         self.head_status.setObjectName("mutedLabel")
         self.head_status.setTextFormat(Qt.TextFormat.PlainText)
-        self.doctor_button = QPushButton(icon("check"), "Doctor", self)
-        self.doctor_button.setToolTip("Find duplicates, leakage, suspect labels and bad images, and fix them")
+        self.doctor_button = QPushButton(icon("check"), "", self)
         self.empty = EmptyState(self)
         self.stack = QStackedWidget(self)
         self.stack.addWidget(self.view)
@@ -257,6 +261,19 @@ class DatasetBrowserPanel(QWidget):
         for signal in (self.model.rowsRemoved, self.model.rowsInserted, state.classes_changed):
             signal.connect(self._update_header)
         state.project_changed.connect(self._on_project_changed)
+        retranslate_on_change(self, self.retranslate_ui)
+
+    def retranslate_ui(self) -> None:
+        """Set every text in the interface language."""
+        self.search.setPlaceholderText(translate("DatasetBrowserPanel", "Search file names"))
+        for i in range(self.sort.count()):
+            title = translate("ImageListModel", SORTS[self.sort.itemData(i)])
+            self.sort.setItemText(i, translate("DatasetBrowserPanel", "Sort: {order}").format(order=title))
+        self.size_slider.setToolTip(
+            translate("DatasetBrowserPanel", "Thumbnail size (Ctrl+Plus / Ctrl+Minus)"))
+        self.doctor_button.setText(translate("DatasetBrowserPanel", "Doctor"))
+        self.doctor_button.setToolTip(translate(
+            "DatasetBrowserPanel", "Find duplicates, leakage, suspect labels and bad images, and fix them"))
         self._update_header()
 
     def _build_layout(self) -> None:
@@ -361,11 +378,14 @@ class DatasetBrowserPanel(QWidget):
     @Slot()
     def _update_header(self) -> None:
         kind, name = self.model.filter_kind, self.model.filter_class
-        self.title.setText(name if kind == "class" and name else _FILTER_TITLES.get(kind, ""))
+        is_class = kind == "class" and bool(name)
+        title = _FILTER_TITLES.get(kind)
+        self.title.setText(name if is_class else translate("DatasetBrowserPanel", title) if title else "")
+        self.title.setProperty("untranslatedContent", is_class)  # a class name is the user's own
         shown = self.model.rowCount()
         total = len(self._state.project.images) if self._state.project is not None else 0
-        self.count_label.setText(f"{shown:,} image{'s' if shown != 1 else ''}" + (
-            f" matching “{self.search.text().strip()}”" if self.model.search_text else ""))
+        self.count_label.setText(image_count_text(shown, self.search.text().strip() if self.model.search_text
+                                                  else ""))
         self.empty.set_mode("empty" if total == 0 else "no_match")
         self.stack.setCurrentWidget(self.view if shown else self.empty)
 

@@ -11,7 +11,8 @@ from __future__ import annotations
 from PySide6.QtGui import QUndoCommand
 
 from engine.doctor.findings import Finding
-from gui.data.doctor_model import SPLIT_TITLES
+from gui.data.doctor_model import SPLIT_TITLES, split_title
+from gui.i18n import translate
 from gui.state.app_state import AppState
 from gui.state.commands import (
     DismissFindingsCommand,
@@ -20,8 +21,6 @@ from gui.state.commands import (
     SetSplitCommand,
     menu_text,
 )
-
-UNDO_HINT = " Z undoes it."
 
 
 def _indices(state: AppState, finding: Finding) -> list[int]:
@@ -39,29 +38,36 @@ def _decide(state: AppState, finding: Finding, text: str, steps: list[QUndoComma
         stack.push(step)
     stack.push(DismissFindingsCommand(state, [finding.key]))
     stack.endMacro()
-    return text + "." + UNDO_HINT
+    return translate("DoctorActions", "{action}. Z undoes it.").format(action=text)
 
 
 def relabel(state: AppState, finding: Finding, label: str) -> str:
     """Give every image of the finding the class ``label``."""
     indices = _indices(state, finding)
     if state.project is None or label not in state.project.classes:
-        return f"There is no class “{label}”; create it in the sidebar first."
+        text = translate("DoctorActions", "There is no class “{label}”; create it in the sidebar first.")
+        return text.format(label=label)
     if not indices:
-        return "This finding has no image to relabel; press Enter to keep it or move on."
+        return translate("DoctorActions",
+                         "This finding has no image to relabel; press Enter to keep it or move on.")
     todo = [i for i in indices if state.project.images[i].label != label]
     steps: list[QUndoCommand] = [SetLabelsCommand(state, todo, label)] if todo else []
-    return _decide(state, finding, f"Relabel {_n(len(indices))} as “{label}”", steps)
+    text = translate("DoctorActions", "Relabel {count} image as “{label}”") if len(indices) == 1 else \
+        translate("DoctorActions", "Relabel {count} images as “{label}”")
+    return _decide(state, finding, text.format(count=f"{len(indices):,}", label=label), steps)
 
 
 def exclude(state: AppState, finding: Finding, keep_first: bool = False) -> str:
     """Exclude the finding's images from training (all, or all but the first copy)."""
     indices = _indices(state, finding)[1 if keep_first else 0:]
     if not indices:
-        return "This finding has no image to exclude; press Enter to keep it or move on."
+        return translate("DoctorActions",
+                         "This finding has no image to exclude; press Enter to keep it or move on.")
     todo = [i for i in indices if not state.project.images[i].excluded]
     steps: list[QUndoCommand] = [SetExcludedCommand(state, todo, True)] if todo else []
-    return _decide(state, finding, f"Exclude {_n(len(indices))} from training", steps)
+    text = translate("DoctorActions", "Exclude {count} image from training") if len(indices) == 1 else \
+        translate("DoctorActions", "Exclude {count} images from training")
+    return _decide(state, finding, text.format(count=f"{len(indices):,}"), steps)
 
 
 def move_to(state: AppState, finding: Finding, split: str) -> str:
@@ -69,12 +75,14 @@ def move_to(state: AppState, finding: Finding, split: str) -> str:
     indices = _indices(state, finding)
     todo = [i for i in indices if state.project.images[i].split != split]
     steps: list[QUndoCommand] = [SetSplitCommand(state, todo, split)] if todo else []
-    return _decide(state, finding, f"Move {_n(len(indices))} to {SPLIT_TITLES.get(split, split)}", steps)
+    text = translate("DoctorActions", "Move {count} image to {split}") if len(indices) == 1 else \
+        translate("DoctorActions", "Move {count} images to {split}")
+    return _decide(state, finding, text.format(count=f"{len(indices):,}", split=split_title(split)), steps)
 
 
 def keep(state: AppState, finding: Finding) -> str:
     """Keep the data as it is and remember the finding as seen."""
-    return _decide(state, finding, "Keep as is", [])
+    return _decide(state, finding, translate("DoctorActions", "Keep as is"), [])
 
 
 def accept(state: AppState, finding: Finding) -> str:
@@ -90,6 +98,3 @@ def accept(state: AppState, finding: Finding) -> str:
         return exclude(state, finding, keep_first=True)
     return keep(state, finding)
 
-
-def _n(count: int) -> str:
-    return f"{count:,} image{'s' if count != 1 else ''}"

@@ -13,8 +13,9 @@ from PySide6.QtGui import QColor, QFont, QFontMetrics, QPainter, QPalette, QPixm
 from PySide6.QtWidgets import QStyle, QStyledItemDelegate, QStyleOptionViewItem, QWidget
 
 from engine.doctor.findings import Finding
-from gui.data.doctor_model import KIND_TITLES, DoctorListModel, action_text
+from gui.data.doctor_model import DoctorListModel, action_text, kind_title
 from gui.data.thumbnails import ThumbnailCache
+from gui.i18n import translate
 
 THUMB = 96
 PAD = 8
@@ -112,7 +113,7 @@ class FindingDelegate(QStyledItemDelegate):
         painter.drawRoundedRect(QRectF(rect), 6, 6)
         painter.setFont(font)
         painter.setPen(palette.color(QPalette.ColorRole.Text))
-        text = "\n".join(finding.classes[:4]) or "classes"
+        text = "\n".join(finding.classes[:4]) or translate("FindingDelegate", "classes")
         flags = Qt.AlignmentFlag.AlignCenter | Qt.TextFlag.TextWordWrap
         painter.drawText(rect.adjusted(6, 6, -6, -6), flags, text)
 
@@ -125,8 +126,10 @@ class FindingDelegate(QStyledItemDelegate):
         painter.setFont(bold)
         painter.setPen(palette.color(QPalette.ColorRole.Text))
         names = "  ·  ".join(os.path.basename(p) for p in finding.paths[:MAX_THUMBS])
-        more = f" (+{len(finding.paths) - MAX_THUMBS} more)" if len(finding.paths) > MAX_THUMBS else ""
-        head = f"{KIND_TITLES.get(finding.kind, finding.kind)}   {names}{more}"
+        if len(finding.paths) > MAX_THUMBS:
+            more = translate("FindingDelegate", "{names} (+{count} more)")
+            names = more.format(names=names, count=len(finding.paths) - MAX_THUMBS)
+        head = f"{kind_title(finding.kind)}   {names}"
         painter.drawText(QRect(rect.x(), rect.y(), rect.width(), line), Qt.AlignmentFlag.AlignLeft,
                          QFontMetrics(bold).elidedText(head, Qt.TextElideMode.ElideMiddle, rect.width()))
         painter.setFont(font)
@@ -135,7 +138,7 @@ class FindingDelegate(QStyledItemDelegate):
         painter.drawText(reason_rect, Qt.AlignmentFlag.AlignLeft | Qt.TextFlag.TextWordWrap, finding.reason)
         painter.setFont(bold)
         painter.setPen(palette.color(QPalette.ColorRole.Highlight))
-        action = f"Enter: {action_text(finding)}"
+        action = translate("FindingDelegate", "Enter: {action}").format(action=action_text(finding))
         bottom = QRect(rect.x(), rect.bottom() - line, rect.width(), line)
         painter.drawText(bottom, Qt.AlignmentFlag.AlignLeft,
                          QFontMetrics(bold).elidedText(action, Qt.TextElideMode.ElideRight, rect.width()))

@@ -9,42 +9,73 @@ from __future__ import annotations
 
 from typing import Any
 
-from PySide6.QtCore import QAbstractListModel, QModelIndex, QPersistentModelIndex, Qt, Slot
+from PySide6.QtCore import QT_TRANSLATE_NOOP, QAbstractListModel, QModelIndex, QPersistentModelIndex, Qt, Slot
 
 from engine.doctor.findings import Finding
+from gui.data.image_list_model import SPLIT_TITLES
+from gui.i18n import language_notifier, translate
 from gui.state.app_state import AppState
 from gui.widgets.plain_text import tooltip_text
 
 _ModelIndex = QModelIndex | QPersistentModelIndex
 
-KIND_TITLES = {
-    "leakage": "Train/validation leakage", "duplicate": "Duplicates", "label": "Suspect labels",
-    "outlier": "Outliers", "dark": "Too dark", "bright": "Overexposed", "blurry": "Blurry",
-    "low_contrast": "Low contrast", "tiny": "Tiny images", "odd_shape": "Odd shapes",
-    "balance": "Class balance",
+KIND_TITLES = {  # engine finding kind: title (translated by kind_title)
+    "leakage": QT_TRANSLATE_NOOP("DoctorListModel", "Train/validation leakage"),
+    "duplicate": QT_TRANSLATE_NOOP("DoctorListModel", "Duplicates"),
+    "label": QT_TRANSLATE_NOOP("DoctorListModel", "Suspect labels"),
+    "outlier": QT_TRANSLATE_NOOP("DoctorListModel", "Outliers"),
+    "dark": QT_TRANSLATE_NOOP("DoctorListModel", "Too dark"),
+    "bright": QT_TRANSLATE_NOOP("DoctorListModel", "Overexposed"),
+    "blurry": QT_TRANSLATE_NOOP("DoctorListModel", "Blurry"),
+    "low_contrast": QT_TRANSLATE_NOOP("DoctorListModel", "Low contrast"),
+    "tiny": QT_TRANSLATE_NOOP("DoctorListModel", "Tiny images"),
+    "odd_shape": QT_TRANSLATE_NOOP("DoctorListModel", "Odd shapes"),
+    "balance": QT_TRANSLATE_NOOP("DoctorListModel", "Class balance"),
 }
-SPLIT_TITLES = {"train": "training", "val": "validation"}
+SEVERITY_TITLES = {  # engine severity: title (translated by group_title)
+    "high": QT_TRANSLATE_NOOP("DoctorListModel", "high"),
+    "medium": QT_TRANSLATE_NOOP("DoctorListModel", "medium"),
+    "low": QT_TRANSLATE_NOOP("DoctorListModel", "low"),
+}
+ACTION_TITLES = {  # engine action without an argument: the fix in words (translated by action_text)
+    "exclude": QT_TRANSLATE_NOOP("DoctorListModel", "Exclude from training"),
+    "add_images": QT_TRANSLATE_NOOP("DoctorListModel", "Add images to this class (Enter: noted)"),
+    "review": QT_TRANSLATE_NOOP("DoctorListModel", "Look, then keep it (Enter) or relabel/exclude"),
+}
+
+
+def kind_title(kind: str) -> str:
+    """The title of a finding kind in the interface language (an unknown kind as it is)."""
+    return translate("DoctorListModel", KIND_TITLES[kind]) if kind in KIND_TITLES else kind
+
+
+def split_title(split: str) -> str:
+    """A split's name inside a sentence ("training"), in the interface language."""
+    return translate("ImageListModel", SPLIT_TITLES[split]) if split in SPLIT_TITLES else split
 
 
 def action_text(finding: Finding) -> str:
     """The suggested fix in words, as Enter would apply it."""
-    action = finding.action
-    if action.startswith("relabel:"):
-        return f"Relabel as “{action.split(':', 1)[1]}”"
-    if action.startswith("move_to:"):
-        split = action.split(":", 1)[1]
-        return f"Move {'both' if len(finding.paths) == 2 else 'all'} to {SPLIT_TITLES.get(split, split)}"
-    return {
-        "exclude": "Exclude from training",
-        "exclude_extra": f"Keep the first, exclude the other cop{'y' if len(finding.paths) == 2 else 'ies'}",
-        "add_images": "Add images to this class (Enter: noted)",
-        "review": "Look, then keep it (Enter) or relabel/exclude",
-    }.get(action, action)
+    action, _, arg = finding.action.partition(":")
+    pair = len(finding.paths) == 2
+    if action == "relabel":
+        return translate("DoctorListModel", "Relabel as “{label}”").format(label=arg)
+    if action == "move_to":
+        text = translate("DoctorListModel", "Move both to {split}") if pair else \
+            translate("DoctorListModel", "Move all to {split}")
+        return text.format(split=split_title(arg))
+    if action == "exclude_extra":
+        return translate("DoctorListModel", "Keep the first, exclude the other copy") if pair else \
+            translate("DoctorListModel", "Keep the first, exclude the other copies")
+    return translate("DoctorListModel", ACTION_TITLES[action]) if action in ACTION_TITLES else finding.action
 
 
 def group_title(finding: Finding, count: int) -> str:
     """The header above a group: "Suspect labels · high · 12"."""
-    return f"{KIND_TITLES.get(finding.kind, finding.kind)} · {finding.severity} · {count:,}"
+    severity = SEVERITY_TITLES.get(finding.severity)
+    return translate("DoctorListModel", "{kind} · {severity} · {count}").format(
+        kind=kind_title(finding.kind), count=f"{count:,}",
+        severity=translate("DoctorListModel", severity) if severity else finding.severity)
 
 
 class DoctorListModel(QAbstractListModel):
@@ -58,10 +89,11 @@ class DoctorListModel(QAbstractListModel):
         self._state = state
         self._all: list[Finding] = []
         self._rows: list[Finding] = []
-        self._groups: dict[int, str] = {}
+        self._groups: dict[int, int] = {}  # first row of a group: the group's size
         self._paths: dict[str, list[int]] = {}
         state.dismissed_changed.connect(self.refresh)
         state.thumbnails.ready.connect(self._on_thumbnails_ready)
+        language_notifier().changed.connect(self._on_language_changed)
 
     # ------------------------------------------------------------- Qt API
     def rowCount(self, parent: _ModelIndex = QModelIndex()) -> int:  # noqa: B008
@@ -76,7 +108,8 @@ class DoctorListModel(QAbstractListModel):
         if role == self.FindingRole:
             return finding
         if role == self.GroupRole:
-            return self._groups.get(index.row(), "")
+            size = self._groups.get(index.row())
+            return group_title(finding, size) if size else ""
         if role in (Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.ToolTipRole):
             text = f"{finding.reason}\n{action_text(finding)}\n" + "\n".join(finding.paths)
             return tooltip_text(text) if role == Qt.ItemDataRole.ToolTipRole else text  # file names literally
@@ -125,6 +158,11 @@ class DoctorListModel(QAbstractListModel):
                 self._paths.setdefault(path, []).append(row)
         self.endResetModel()
 
+    @Slot()
+    def _on_language_changed(self) -> None:
+        if self._rows:
+            self.dataChanged.emit(self.index(0), self.index(len(self._rows) - 1))
+
     @Slot(object)
     def _on_thumbnails_ready(self, paths: list[str]) -> None:
         rows = sorted({row for p in paths for row in self._paths.get(p, ())})
@@ -132,15 +170,15 @@ class DoctorListModel(QAbstractListModel):
             self.dataChanged.emit(self.index(rows[0]), self.index(rows[-1]))
 
 
-def _groups(rows: list[Finding]) -> dict[int, str]:
-    """Row -> group title for the first row of each (severity, kind) group."""
+def _groups(rows: list[Finding]) -> dict[int, int]:
+    """Row -> group size for the first row of each (severity, kind) group."""
     sizes: dict[tuple[str, str], int] = {}
     for f in rows:
         sizes[(f.severity, f.kind)] = sizes.get((f.severity, f.kind), 0) + 1
-    groups: dict[int, str] = {}
+    groups: dict[int, int] = {}
     previous: tuple[str, str] | None = None
     for row, f in enumerate(rows):
         if (f.severity, f.kind) != previous:
-            groups[row] = group_title(f, sizes[(f.severity, f.kind)])
+            groups[row] = sizes[(f.severity, f.kind)]
             previous = (f.severity, f.kind)
     return groups

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import Qt, Signal, Slot
+from PySide6.QtCore import QT_TRANSLATE_NOOP, Qt, Signal, Slot
 from PySide6.QtGui import QFont, QKeyEvent
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -33,8 +33,9 @@ from engine.doctor.findings import Finding
 from engine.progress import Progress
 from gui.data import doctor_actions
 from gui.data.doctor_delegate import FindingDelegate
-from gui.data.doctor_model import KIND_TITLES, DoctorListModel
+from gui.data.doctor_model import DoctorListModel, kind_title
 from gui.data.instant_head import SHUTDOWN_WAIT_MS
+from gui.i18n import retranslate_on_change, translate
 from gui.state.app_state import AppState
 from gui.widgets.plain_text import set_tooltip
 from gui.workers.task_runner import TaskFunction, TaskRunner
@@ -42,9 +43,29 @@ from gui.workers.task_runner import TaskFunction, TaskRunner
 if TYPE_CHECKING:
     from engine.doctor.examine import DoctorReport
 
-KEY_HINT = "1-9 relabel · X exclude · Enter apply the fix · K keep as is · Z undo · ↑↓ move"
-INTRO = ("The doctor looks for duplicates, train/validation leakage, suspect labels, outliers, dark, "
-         "blurry or tiny images and class imbalance in your labelled images. Press Examine to start.")
+# Texts kept as sources and translated where shown (context "DoctorView").
+KEY_HINT = QT_TRANSLATE_NOOP(
+    "DoctorView", "1-9 relabel · X exclude · Enter apply the fix · K keep as is · Z undo · ↑↓ move")
+INTRO = QT_TRANSLATE_NOOP(
+    "DoctorView", "The doctor looks for duplicates, train/validation leakage, suspect labels, outliers, "
+    "dark, blurry or tiny images and class imbalance in your labelled images. Press Examine to start.")
+NOTHING_OPEN = QT_TRANSLATE_NOOP("DoctorView", "No open findings: every finding was handled or kept.")
+CANCELLED = QT_TRANSLATE_NOOP("DoctorView", "Examination cancelled; nothing changed.")
+_SUMMARIES = {  # (findings open?, findings handled before?): the summary of a report
+    (True, False): QT_TRANSLATE_NOOP("DoctorView", "{count} open: {kinds}"),
+    (True, True): QT_TRANSLATE_NOOP("DoctorView", "{count} open: {kinds} ({handled} handled before)"),
+    (False, False): QT_TRANSLATE_NOOP(
+        "DoctorView", "Nothing left to fix. Examine again after you change the data."),
+    (False, True): QT_TRANSLATE_NOOP(
+        "DoctorView", "Nothing left to fix. Examine again after you change the data. "
+        "({handled} handled before)"),
+}
+# The examination's progress messages: the engine's stage texts (engine.doctor.examine.EMBEDDING,
+# engine.doctor.pixels.CHECKING_PIXELS), translated where shown like every other message here.
+ENGINE_STAGES = (
+    QT_TRANSLATE_NOOP("DoctorView", "Embedding your images"),
+    QT_TRANSLATE_NOOP("DoctorView", "Checking brightness, sharpness and size"),
+)
 
 
 class FindingListView(QListView):
@@ -91,18 +112,19 @@ class DoctorView(QWidget):
         self.view.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
         self.view.setVerticalScrollMode(QAbstractItemView.ScrollMode.ScrollPerPixel)
         self.view.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
-        self.examine_button = QPushButton("Examine", self)
-        self.examine_button.setToolTip("Check the labelled images for problems (uses the cached features)")
-        self.cancel_button = QPushButton("Cancel", self)
-        self.back_button = QPushButton("Back to images", self)
+        self.examine_button = QPushButton(self)
+        self.cancel_button = QPushButton(self)
+        self.back_button = QPushButton(self)
         self.progress = QProgressBar(self)
         self.progress.setFixedWidth(220)
         self.summary = QLabel(self)
         self.summary.setObjectName("mutedLabel")
         self.summary.setTextFormat(Qt.TextFormat.PlainText)
-        self.hint = QLabel(KEY_HINT, self)
+        self.hint = QLabel(self)
         self.hint.setObjectName("mutedLabel")
-        self.empty = QLabel(INTRO, self)
+        self._message: tuple[str, dict[str, object]] | None = None  # shown instead of the report's summary
+        self._empty_text = INTRO
+        self.empty = QLabel(self)
         self.empty.setWordWrap(True)
         self.empty.setAlignment(Qt.AlignmentFlag.AlignCenter)
         self.empty.setTextFormat(Qt.TextFormat.PlainText)
@@ -113,7 +135,7 @@ class DoctorView(QWidget):
         self._runner = TaskRunner(self)
         self._runner.progress.connect(self._on_progress)
         self._runner.finished.connect(self._on_finished)
-        self._runner.cancelled.connect(lambda: self._set_message("Examination cancelled; nothing changed."))
+        self._runner.cancelled.connect(lambda: self._set_message(CANCELLED))
         self._runner.failed.connect(self._on_failed)
         self._runner.idle.connect(self._update_controls)
         self.examine_button.clicked.connect(self.examine)
@@ -123,6 +145,18 @@ class DoctorView(QWidget):
         self.view.decision_key.connect(self.decide)
         self.model.modelReset.connect(self._update_summary)
         state.project_changed.connect(self._on_project_changed)
+        retranslate_on_change(self, self.retranslate_ui)
+
+    def retranslate_ui(self) -> None:
+        """Set every text in the interface language."""
+        self.title.setText(translate("DoctorView", "Dataset doctor"))
+        self.examine_button.setToolTip(
+            translate("DoctorView", "Check the labelled images for problems (uses the cached features)"))
+        self.cancel_button.setText(translate("DoctorView", "Cancel"))
+        self.back_button.setText(translate("DoctorView", "Back to images"))
+        self.hint.setText(translate("DoctorView", KEY_HINT))
+        self.empty.setText(translate("DoctorView", self._empty_text))
+        self._show_summary()
         self._update_controls()
 
     def _build_layout(self) -> None:
@@ -131,7 +165,7 @@ class DoctorView(QWidget):
         row = QHBoxLayout(bar)
         row.setContentsMargins(16, 10, 12, 10)
         row.setSpacing(10)
-        title = QLabel("Dataset doctor", bar)
+        self.title = title = QLabel(bar)
         font = title.font()
         font.setPointSizeF(font.pointSizeF() * 1.15)
         font.setWeight(QFont.Weight.DemiBold)
@@ -166,12 +200,13 @@ class DoctorView(QWidget):
             return
         index = project.to_dataset_index()
         if len(index.classes) < 2:
-            self._set_message("Label images of two classes first; the doctor checks labelled images.")
+            self._set_message(QT_TRANSLATE_NOOP(
+                "DoctorView", "Label images of two classes first; the doctor checks labelled images."))
             return
         self._scan_project = project
         self._runner.start(_examine_job(index, tuple(project.dismissed_findings)))
         self.progress.setRange(0, 0)
-        self._set_message("Examining your images…")
+        self._set_message(QT_TRANSLATE_NOOP("DoctorView", "Examining your images…"))
         self._update_controls()
 
     def shutdown(self) -> None:
@@ -182,7 +217,7 @@ class DoctorView(QWidget):
     def _on_progress(self, done: int, total: int, message: str) -> None:
         self.progress.setRange(0, max(total, 0))
         self.progress.setValue(min(done, total) if total else 0)
-        self.summary.setText(message)
+        self._set_message(message)  # an engine stage: translated when it is one of ENGINE_STAGES
 
     @Slot(object)
     def _on_finished(self, report: object) -> None:
@@ -217,7 +252,8 @@ class DoctorView(QWidget):
         if finding is None:
             return
         if not 1 <= number <= len(classes):
-            self._state.message.emit(f"There is no class {number}; create it in the sidebar first.")
+            text = translate("DoctorView", "There is no class {number}; create it in the sidebar first.")
+            self._state.message.emit(text.format(number=number))
             return
         self._after(doctor_actions.relabel(self._state, finding, classes[number - 1]))
 
@@ -251,30 +287,53 @@ class DoctorView(QWidget):
         stack.undo() if which == "undo" else stack.redo()
         back = [r for r in range(self.model.rowCount()) if self.model.finding(r).key not in before]
         self.select_row(back[0] if back else row)
-        self._state.message.emit(f"{'Undone' if which == 'undo' else 'Redone'}: {text.replace('&&', '&')}")
+        done = translate("DoctorView", "Undone: {action}") if which == "undo" else \
+            translate("DoctorView", "Redone: {action}")
+        self._state.message.emit(done.format(action=text.replace("&&", "&")))
 
     # ------------------------------------------------------------- display
     @Slot()
     def _update_summary(self) -> None:
-        counts = self.model.counts()
-        if self._report is None:
-            self.summary.setText("")
-            self.stack.setCurrentWidget(self.empty)
-            return
-        parts = [f"{n} {KIND_TITLES.get(kind, kind).lower()}" for kind, n in counts.items()]
-        earlier = f" ({self._report.dismissed} handled before)" if self._report.dismissed else ""
-        self.summary.setText(f"{sum(counts.values())} open: " + ", ".join(parts) + earlier if parts else
-                             "Nothing left to fix. Examine again after you change the data." + earlier)
-        self.empty.setText("No open findings: every finding was handled or kept.")
-        self.stack.setCurrentWidget(self.view if counts else self.empty)
+        """Show the report's summary (and the queue, or why it is empty)."""
+        self._message = None
+        if self._report is not None:
+            self._set_empty_text(NOTHING_OPEN)
+        self._show_summary()
+        shown = self._report is not None and self.model.rowCount() > 0
+        self.stack.setCurrentWidget(self.view if shown else self.empty)
 
-    def _set_message(self, text: str) -> None:
-        self.summary.setText(text)
+    def _report_summary(self) -> str:
+        """"5 open: 1 train/validation leakage, 4 too dark (2 handled before)", in the interface language."""
+        if self._report is None:
+            return ""
+        counts, handled = self.model.counts(), self._report.dismissed
+        part = translate("DoctorView", "{count} {kind}")
+        kinds = translate("DoctorView", ", ").join(part.format(count=n, kind=kind_title(kind).lower())
+                                                   for kind, n in counts.items())
+        text = translate("DoctorView", _SUMMARIES[(bool(counts), bool(handled))])
+        return text.format(count=sum(counts.values()), kinds=kinds, handled=handled)
+
+    def _set_message(self, source: str, **values: object) -> None:
+        """Show ``source`` (translated, then filled with ``values``) instead of the report's summary."""
+        self._message = (source, values)
+        self._show_summary()
+
+    def _show_summary(self) -> None:
+        if self._message is None:
+            self.summary.setText(self._report_summary())
+            return
+        source, values = self._message
+        text = translate("DoctorView", source)
+        self.summary.setText(text.format(**values) if values else text)
+
+    def _set_empty_text(self, source: str) -> None:
+        self._empty_text = source
+        self.empty.setText(translate("DoctorView", source))
 
     @Slot(str)
     def _on_failed(self, text: str) -> None:
-        lines = text.strip().splitlines() or ["unknown error"]
-        self._set_message(f"The examination failed: {lines[-1]}")
+        lines = text.strip().splitlines() or [translate("DoctorView", "unknown error")]
+        self._set_message(QT_TRANSLATE_NOOP("DoctorView", "The examination failed: {error}"), error=lines[-1])
         set_tooltip(self.summary, text)  # the whole message, shown literally
 
     @Slot()
@@ -283,14 +342,15 @@ class DoctorView(QWidget):
         self.progress.setVisible(running)
         self.cancel_button.setVisible(running)
         self.examine_button.setEnabled(not running and self._state.project is not None)
-        self.examine_button.setText("Examine again" if self._report is not None else "Examine")
+        self.examine_button.setText(translate("DoctorView", "Examine again") if self._report is not None else
+                                    translate("DoctorView", "Examine"))
 
     @Slot(object)
     def _on_project_changed(self, _project: object) -> None:
         self._runner.cancel()  # its result, if it still comes, belongs to the old project and is dropped
         self._report = None
         self.model.set_findings([])
-        self.empty.setText(INTRO)
+        self._set_empty_text(INTRO)
         self._update_summary()
         self._update_controls()
 

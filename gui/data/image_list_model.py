@@ -15,6 +15,7 @@ from collections.abc import Sequence
 from typing import Any, NamedTuple
 
 from PySide6.QtCore import (
+    QT_TRANSLATE_NOOP,
     QAbstractListModel,
     QByteArray,
     QMimeData,
@@ -25,11 +26,21 @@ from PySide6.QtCore import (
 )
 
 from engine.project.store import Project
+from gui.i18n import language_notifier, translate
 from gui.state.app_state import AppState
 
 MIME_TYPE = "application/x-transfer-studio-images"
 FILTERS = ("all", "unlabeled", "broken", "excluded", "class")
-SORTS = {"added": "Import order", "name": "Name", "class": "Class", "folder": "Folder"}
+SORTS = {  # key: title (translated where shown, context "ImageListModel")
+    "added": QT_TRANSLATE_NOOP("ImageListModel", "Import order"),
+    "name": QT_TRANSLATE_NOOP("ImageListModel", "Name"),
+    "class": QT_TRANSLATE_NOOP("ImageListModel", "Class"),
+    "folder": QT_TRANSLATE_NOOP("ImageListModel", "Folder"),
+}
+SPLIT_TITLES = {  # split: its name inside a sentence (translated where shown, context "ImageListModel")
+    "train": QT_TRANSLATE_NOOP("ImageListModel", "training"),
+    "val": QT_TRANSLATE_NOOP("ImageListModel", "validation"),
+}
 _ModelIndex = QModelIndex | QPersistentModelIndex
 _DIGITS = re.compile(r"(\d+)")
 
@@ -97,6 +108,7 @@ class ImageListModel(QAbstractListModel):
         state.labels_changed.connect(self._on_labels_changed)
         state.classes_changed.connect(self._on_classes_changed)
         state.thumbnails.ready.connect(self._on_thumbnails_ready)
+        language_notifier().changed.connect(self._on_language_changed)
 
     @property
     def project(self) -> Project | None:
@@ -189,17 +201,23 @@ class ImageListModel(QAbstractListModel):
     def _tooltip(self, i: int) -> str:
         entry = self.project.images[i]
         lines = [f"<b>{html.escape(self._names[i])}</b>", html.escape(os.path.dirname(entry.path))]
-        lines.append(f"Class: {html.escape(entry.label)}" if entry.label else "Unlabeled")
+        lines.append(translate("ImageListModel", "Class: {name}").format(name=html.escape(entry.label))
+                     if entry.label else translate("ImageListModel", "Unlabeled"))
         if entry.split:
-            lines.append(f"Split: {entry.split}")
+            split = translate("ImageListModel", SPLIT_TITLES[entry.split]) if entry.split in SPLIT_TITLES \
+                else html.escape(entry.split)
+            lines.append(translate("ImageListModel", "Split: {split}").format(split=split))
         if entry.excluded:
-            lines.append("Excluded from training (X includes it again)")
+            lines.append(translate("ImageListModel", "Excluded from training (X includes it again)"))
         suggestion = self._suggestion(entry.path, entry.label, entry.excluded)
         if suggestion:
             name, percent = html.escape(suggestion[0]), int(suggestion[1] * 100)
-            lines.append(f"Suggested: {name} ({percent}%); Enter accepts")
+            lines.append(translate("ImageListModel", "Suggested: {name} ({percent}%); Enter accepts")
+                         .format(name=name, percent=percent))
         if entry.broken:
-            lines.append(f"<span style='color:#d64545'>Cannot be read: {html.escape(entry.broken)}</span>")
+            reason = translate("ImageListModel", "Cannot be read: {reason}").format(
+                reason=html.escape(entry.broken))
+            lines.append(f"<span style='color:#d64545'>{reason}</span>")
         return "<html>" + "<br>".join(lines) + "</html>"  # names are escaped: shown literally
 
     def _matching(self) -> list[int]:
@@ -318,6 +336,10 @@ class ImageListModel(QAbstractListModel):
         if self.filter_kind == "class" and self.project and self.filter_class not in self.project.classes:
             self.filter_kind, self.filter_class = "all", None
             self._refresh(reset=True)
+
+    @Slot()
+    def _on_language_changed(self) -> None:
+        self._emit_changed(None)  # tooltips and the tiles' "Excluded" chip
 
     @Slot(object)
     def _on_thumbnails_ready(self, paths: list[str]) -> None:

@@ -20,7 +20,7 @@ import time
 from dataclasses import dataclass, field
 
 import numpy as np
-from PySide6.QtCore import QObject, QTimer, Signal, Slot
+from PySide6.QtCore import QT_TRANSLATE_NOOP, QObject, QTimer, Signal, Slot
 
 from engine.config import DEFAULT_BACKBONE
 from engine.control import RunControl
@@ -28,6 +28,7 @@ from engine.data.scan import TRAIN, VAL, Sample
 from engine.doctor.quick_head import quick_round
 from engine.progress import Progress
 from engine.project.store import Project
+from gui.i18n import translate
 from gui.state.app_state import AppState
 from gui.workers.task_runner import TaskRunner
 
@@ -136,8 +137,9 @@ def change_text(before: float | None, after: float | None, corrections: int) -> 
     """"+2.0 points after 14 corrections" (empty when there is nothing to compare)."""
     if before is None or after is None or corrections <= 0:
         return ""
-    points = 100 * (after - before)
-    return f"{points:+.1f} points after {corrections:,} correction{'s' if corrections != 1 else ''}"
+    text = translate("InstantHead", "{points} points after {count} correction") if corrections == 1 else \
+        translate("InstantHead", "{points} points after {count} corrections")
+    return text.format(points=f"{100 * (after - before):+.1f}", count=f"{corrections:,}")
 
 
 class InstantHead(QObject):
@@ -153,9 +155,10 @@ class InstantHead(QObject):
         self.suggestions: dict[str, tuple[str, float]] = {}
         self.accuracy: float | None = None
         self.val_images = 0
-        self.change = ""
-        self.status = ""
         self.rounds = 0
+        self._change: tuple[float, float, int] | None = None  # accuracy before, after, corrections between
+        self._status = ""  # "", "need_classes", "result" or "failed"
+        self._failure = ""
         self.last_result: HeadResult | None = None
         self._corrections = 0  # label changes since the last finished round
         self._in_round = 0  # of which the running round has seen
@@ -172,6 +175,22 @@ class InstantHead(QObject):
         state.images_changed.connect(self.schedule)
         state.project_changed.connect(self._on_project_changed)
         self._on_project_changed(state.project)
+
+    @property
+    def change(self) -> str:
+        """How the last round moved the accuracy, in words ("" when there is nothing to compare)."""
+        return change_text(*self._change) if self._change else ""
+
+    @property
+    def status(self) -> str:
+        """The line the browser shows, in the interface language at the time of the call."""
+        if self._status == "need_classes":
+            return translate("InstantHead", "Label images of two classes to see suggested labels.")
+        if self._status == "failed":
+            return translate("InstantHead", "Suggestions unavailable: {error}").format(error=self._failure)
+        if self._status == "result":
+            return status_text(self.accuracy, self.val_images, self.change)
+        return ""
 
     @property
     def running(self) -> bool:
@@ -209,9 +228,9 @@ class InstantHead(QObject):
         self._timer.stop()
         self._pending = self._runner.is_running()  # a round of the old project: cancel, then start anew
         self._runner.cancel()
-        self.suggestions, self.accuracy, self.val_images, self.change = {}, None, 0, ""
+        self.suggestions, self.accuracy, self.val_images, self._change = {}, None, 0, None
         self._corrections = self._in_round = self.rounds = 0
-        self.status = ""
+        self._status = ""
         self.updated.emit()
         if project is not None:
             QTimer.singleShot(0, self, self._start_round)  # the first round at once
@@ -227,8 +246,8 @@ class InstantHead(QObject):
             return
         inputs = head_input(project)
         if inputs is None:
-            self.suggestions, self.accuracy, self.change = {}, None, ""
-            self.status = "Label images of two classes to see suggested labels."
+            self.suggestions, self.accuracy, self._change = {}, None, None
+            self._status = "need_classes"
             self.updated.emit()
             return
         self._pending = False
@@ -247,20 +266,20 @@ class InstantHead(QObject):
         if not isinstance(result, HeadResult) or stale:
             return
         if result.val_accuracy is not None and self.accuracy is not None:
-            self.change = change_text(self.accuracy, result.val_accuracy, self._in_round)
+            self._change = (self.accuracy, result.val_accuracy, self._in_round)
         self._corrections -= self._in_round
         self._in_round = 0
         self.suggestions, self.val_images = result.suggestions, result.val_images
         self.rounds += 1
         self.accuracy = result.val_accuracy if result.val_accuracy is not None else self.accuracy
-        self.status = status_text(self.accuracy, self.val_images, self.change)
+        self._status = "result"
         self.last_result = result
         log.debug("instant head: %d suggestions in %.2f s", len(result.suggestions), result.seconds)
         self.updated.emit()
 
     @Slot(str)
     def _on_failed(self, text: str) -> None:
-        self.status = "Suggestions unavailable: " + text.splitlines()[0] if text else ""
+        self._status, self._failure = ("failed", text.splitlines()[0]) if text else ("", "")
         self.updated.emit()
 
     @Slot()
@@ -269,9 +288,21 @@ class InstantHead(QObject):
             self._start_round()
 
 
+_STATUS = {  # (one validation image?, a change to tell?): the status line, translated where shown
+    (True, False): QT_TRANSLATE_NOOP("InstantHead", "Instant model: {accuracy}% on {count} validation image"),
+    (False, False): QT_TRANSLATE_NOOP("InstantHead",
+                                      "Instant model: {accuracy}% on {count} validation images"),
+    (True, True): QT_TRANSLATE_NOOP("InstantHead",
+                                    "Instant model: {accuracy}% on {count} validation image ({change})"),
+    (False, True): QT_TRANSLATE_NOOP("InstantHead",
+                                     "Instant model: {accuracy}% on {count} validation images ({change})"),
+}
+
+
 def status_text(accuracy: float | None, val_images: int, change: str) -> str:
     """"Instant model: 87.5% on 40 validation images (+2.0 points after 14 corrections)"."""
     if accuracy is None:
-        return "Instant model: no validation images yet."
-    text = f"Instant model: {100 * accuracy:.1f}% on {val_images:,} validation image{'s' * (val_images != 1)}"
-    return f"{text} ({change})" if change else text
+        return translate("InstantHead", "Instant model: no validation images yet.")
+    text = translate("InstantHead", _STATUS[(val_images == 1, bool(change))])
+    return text.format(accuracy=f"{100 * accuracy:.1f}", count=f"{val_images:,}", change=change)
+

@@ -18,6 +18,7 @@ from PySide6.QtGui import QColor, QFont, QFontMetrics, QPainter, QPainterPath, Q
 from PySide6.QtWidgets import QStyle, QStyledItemDelegate, QStyleOptionViewItem, QWidget
 
 from gui.data.image_list_model import ImageListModel
+from gui.i18n import translate
 from gui.resources import icon
 from gui.theme import ERROR_COLOR, class_color
 
@@ -90,7 +91,8 @@ class ThumbnailDelegate(QStyledItemDelegate):
             painter.setPen(Qt.PenStyle.NoPen)
             painter.setBrush(veil)
             painter.drawRoundedRect(QRectF(image_rect), RADIUS, RADIUS)
-            chip = self._chip("Excluded", -1, side, ratio, option.font, "muted")
+            excluded = translate("ThumbnailDelegate", "Excluded")
+            chip = self._chip(excluded, -1, side, ratio, option.font, "muted")
             painter.drawPixmap(image_rect.x() + 5, image_rect.bottom() - chip.height() / ratio - 4, chip)
         if label:
             chip = self._chip(label, class_index, side, ratio, option.font)
@@ -111,8 +113,9 @@ class ThumbnailDelegate(QStyledItemDelegate):
     def _picture(self, pixmap: QPixmap | None, broken: str | None, side: int, ratio: float,
                  palette: QPalette) -> QPixmap | None:
         """Return the rounded picture (or broken card) for one tile, made once per size."""
+        card = translate("ThumbnailDelegate", "Can't read: {reason}").format(reason=broken) if broken else ""
         if broken:
-            key: tuple[object, ...] = ("broken", broken, side, ratio)
+            key: tuple[object, ...] = ("broken", card, side, ratio)  # by its text: a new language, a new card
         elif isinstance(pixmap, QPixmap) and not pixmap.isNull():
             key = (pixmap.cacheKey(), side, ratio)
         else:
@@ -120,10 +123,7 @@ class ThumbnailDelegate(QStyledItemDelegate):
         picture = self._tiles.get(key)
         if picture is None:
             base = palette.color(QPalette.ColorRole.AlternateBase)
-            if broken:
-                picture = self._render_broken(broken, side, ratio)
-            else:
-                picture = _render(pixmap, side, ratio, base)
+            picture = self._render_broken(card, side, ratio) if broken else _render(pixmap, side, ratio, base)
             self._tiles[key] = picture
             while len(self._tiles) > CACHED_TILES:
                 self._tiles.popitem(last=False)
@@ -131,7 +131,7 @@ class ThumbnailDelegate(QStyledItemDelegate):
             self._tiles.move_to_end(key)
         return picture
 
-    def _render_broken(self, reason: str, side: int, ratio: float) -> QPixmap:
+    def _render_broken(self, text: str, side: int, ratio: float) -> QPixmap:
         picture, painter = _canvas(side, ratio)
         tint = QColor(ERROR_COLOR)
         tint.setAlpha(28)
@@ -144,8 +144,7 @@ class ThumbnailDelegate(QStyledItemDelegate):
         painter.setFont(font)
         painter.setPen(QColor(ERROR_COLOR))
         text_rect = QRect(6, side // 2 + 4, side - 12, side // 2 - 8)
-        text = QFontMetrics(font).elidedText(f"Can't read: {reason}", Qt.TextElideMode.ElideRight,
-                                             text_rect.width() * 3)
+        text = QFontMetrics(font).elidedText(text, Qt.TextElideMode.ElideRight, text_rect.width() * 3)
         painter.drawText(text_rect, Qt.AlignmentFlag.AlignHCenter | Qt.TextFlag.TextWordWrap, text)
         painter.end()
         return picture

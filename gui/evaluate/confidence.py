@@ -8,11 +8,11 @@ generated junk rejected. A run trained before calibration existed gets one calm 
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
-from PySide6.QtCore import QEvent
+from PySide6.QtCore import QT_TRANSLATE_NOOP, QEvent
 from PySide6.QtWidgets import QScrollArea, QStackedWidget, QVBoxLayout, QWidget
 
 from engine.errors import TransferStudioError
@@ -24,39 +24,62 @@ from gui.evaluate.confidence_plots import (
     ReliabilityDiagram,
     follow_palette,
 )
+from gui.i18n import retranslate_on_change, translate
 from gui.train.wizard.pages import fit_rows, set_row, table
 from gui.widgets.plain_text import plain_label, set_plain_text
 
-NO_TRUST = "This run was trained before calibration; train again (or export it) to measure confidence."
-HELD_OUT = {
-    "validation": "the validation images",
-    "out-of-fold": "out-of-fold predictions on the training images",
-}
-LOCO_HINT = (
-    "How well the model notices a kind of image it never saw: each class in turn is left out and "
-    "treated as unknown (1.00: always told apart, 0.50: chance)."
+NO_TRUST = QT_TRANSLATE_NOOP(
+    "ConfidenceView",
+    "This run was trained before calibration; train again (or export it) to measure confidence.",
 )
+HELD_OUT = {
+    "validation": QT_TRANSLATE_NOOP("ConfidenceView", "the validation images"),
+    "out-of-fold": QT_TRANSLATE_NOOP("ConfidenceView", "out-of-fold predictions on the training images"),
+}
+LOCO_HINT = QT_TRANSLATE_NOOP(
+    "ConfidenceView",
+    "How well the model notices a kind of image it never saw: each class in turn is left out and "
+    "treated as unknown (1.00: always told apart, 0.50: chance).",
+)
+JUNK_KINDS = {  # the kinds engine.trust.junk generates
+    "noise": QT_TRANSLATE_NOOP("ConfidenceView", "noise {number}"),
+    "blur": QT_TRANSLATE_NOOP("ConfidenceView", "blurred photo {number}"),
+    "black": QT_TRANSLATE_NOOP("ConfidenceView", "black"),
+    "white": QT_TRANSLATE_NOOP("ConfidenceView", "white"),
+    "grey": QT_TRANSLATE_NOOP("ConfidenceView", "grey"),
+    "red": QT_TRANSLATE_NOOP("ConfidenceView", "red"),
+    "green": QT_TRANSLATE_NOOP("ConfidenceView", "green"),
+    "blue": QT_TRANSLATE_NOOP("ConfidenceView", "blue"),
+}
 
 
 def calibration_lines(trust: TrustModel) -> list[str]:
     """The temperature, ECE and NLL before → after (and a warning when ECE means little)."""
     report = trust.calibration
     low, high = (float(v) for v in report.get("ece_after_interval", (0.0, 0.0)))
-    fitted_on = HELD_OUT.get(trust.held_out, trust.held_out)
+    held_out = trust.held_out
+    fitted_on = translate("ConfidenceView", HELD_OUT[held_out]) if held_out in HELD_OUT else held_out
+    if trust.temperature > 1:
+        temperature = translate("ConfidenceView", "Temperature T = {temperature}, fitted on {held_out} "
+                                "({count} images). T > 1 softens overconfident probabilities.")
+    else:
+        temperature = translate("ConfidenceView", "Temperature T = {temperature}, fitted on {held_out} "
+                                "({count} images). T < 1 sharpens underconfident probabilities.")
+    n = f"{int(report.get('n', 0)):,}"
     lines = [
-        f"Temperature T = {trust.temperature:.2f}, fitted on {fitted_on} "
-        f"({int(report.get('n', 0)):,} images). "
-        + ("T > 1 softens overconfident probabilities." if trust.temperature > 1
-           else "T < 1 sharpens underconfident probabilities."),
-        f"Expected calibration error {float(report['ece_before']):.1%} → {float(report['ece_after']):.1%} "
-        f"(90% interval {low:.1%}–{high:.1%}) · negative log-likelihood "
-        f"{float(report['nll_before']):.3f} → {float(report['nll_after']):.3f}. Accuracy is unchanged.",
+        temperature.format(temperature=f"{trust.temperature:.2f}", held_out=fitted_on,
+                           count=f"{int(report.get('fitted_n') or report.get('n', 0)):,}"),
+        translate("ConfidenceView", "Expected calibration error on the {count} validation images "
+                  "{ece_before} → {ece_after} (90% interval {low}–{high}) · negative log-likelihood "
+                  "{nll_before} → {nll_after}. Accuracy is unchanged.").format(
+            count=n, ece_before=f"{float(report['ece_before']):.1%}",
+            ece_after=f"{float(report['ece_after']):.1%}", low=f"{low:.1%}", high=f"{high:.1%}",
+            nll_before=f"{float(report['nll_before']):.3f}", nll_after=f"{float(report['nll_after']):.3f}"),
     ]
     if not report.get("reliable", False):
-        lines.append(
-            f"ECE is unreliable with fewer than {ECE_RELIABLE_N} validation images "
-            f"(this run has {int(report.get('n', 0)):,}): read the figures as rough."
-        )
+        lines.append(translate("ConfidenceView", "ECE is unreliable with fewer than {minimum} validation "
+                               "images (this run has {count}): read the figures as rough.").format(
+            minimum=ECE_RELIABLE_N, count=n))
     return lines
 
 
@@ -64,20 +87,32 @@ def rejection_lines(report: Mapping[str, Any]) -> list[str]:
     """The validation false-reject rate at the chosen threshold and the junk rejection rate."""
     lines = []
     if report.get("val_rejected") is not None:
-        lines.append(
-            f"At the chosen threshold ({CHOSEN_THRESHOLD:.2f}, picked to accept 95% of the validation "
-            f"images without any outlier data) {float(report['val_rejected']):.1%} of the validation "
-            "images are answered 'none of my classes' (false rejects)."
-        )
+        lines.append(translate(
+            "ConfidenceView",
+            "At the chosen threshold ({threshold}, picked to accept 95% of the validation images without "
+            "any outlier data) {rate} of the validation images are answered 'none of my classes' "
+            "(false rejects).",
+        ).format(threshold=f"{CHOSEN_THRESHOLD:.2f}", rate=f"{float(report['val_rejected']):.1%}"))
     if report.get("junk_count"):
         count = int(report["junk_count"])
-        rejected = float(report.get("junk_rejected", 0.0))
+        rejected = f"{float(report.get('junk_rejected', 0.0)):.0%}"
         missed = sorted(set(report.get("junk_missed") or []))
-        lines.append(
-            f"Generated junk (noise, blank, solid colours, heavy blur) rejected: {rejected:.0%} of {count}"
-            + (f"; accepted as a class: {', '.join(missed)}." if missed else ".")
-        )
+        if missed:
+            text = translate("ConfidenceView", "Generated junk (noise, blank, solid colours, heavy blur) "
+                             "rejected: {rate} of {count}; accepted as a class: {missed}.")
+        else:
+            text = translate("ConfidenceView", "Generated junk (noise, blank, solid colours, heavy blur) "
+                             "rejected: {rate} of {count}.")
+        names = translate("ConfidenceView", ", ").join(junk_name(kind) for kind in missed)
+        lines.append(text.format(rate=rejected, count=count, missed=names))
     return lines
+
+
+def junk_name(kind: str) -> str:
+    """A generated junk image's kind (``noise-2``, ``black``, ``blur-0``: engine.trust.junk) in words."""
+    base, _, number = kind.partition("-")
+    text = JUNK_KINDS.get(base)
+    return translate("ConfidenceView", text).format(number=number) if text else kind
 
 
 class ConfidenceView(QWidget):
@@ -86,7 +121,9 @@ class ConfidenceView(QWidget):
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.trust: TrustModel | None = None
-        self.message = plain_label(NO_TRUST, self, wrap=True)
+        self._classes: list[str] = []
+        self._message: Callable[[], str] = lambda: translate("ConfidenceView", NO_TRUST)
+        self.message = plain_label("", self, wrap=True)
         self.message.setObjectName("mutedLabel")
         self.calibration = plain_label("", self, wrap=True)
         self.warning = plain_label("", self, wrap=True)
@@ -94,9 +131,9 @@ class ConfidenceView(QWidget):
         self.reliability = ReliabilityDiagram(self)
         self.rejection = RejectionCurve(self)
         self.rejection_text = plain_label("", self, wrap=True)
-        self.loco_hint = plain_label(LOCO_HINT, self, wrap=True)
+        self.loco_hint = plain_label("", self, wrap=True)
         self.loco_hint.setObjectName("mutedLabel")
-        self.loco = table(["Class left out", "AUROC"], self)
+        self.loco = table(["", ""], self)
         self.pages = QStackedWidget(self)
         self.pages.addWidget(self._message_page())
         self.pages.addWidget(self._figures_page())
@@ -104,6 +141,17 @@ class ConfidenceView(QWidget):
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addWidget(self.pages)
         self._follow_palette()
+        retranslate_on_change(self, self.retranslate_ui)
+
+    def retranslate_ui(self) -> None:
+        """Every text in the interface language, the shown run's figures included."""
+        set_plain_text(self.message, self._message())
+        set_plain_text(self.loco_hint, translate("ConfidenceView", LOCO_HINT))
+        self.loco.setHorizontalHeaderLabels(
+            [translate("ConfidenceView", "Class left out"), translate("ConfidenceView", "AUROC")]
+        )
+        if self.trust is not None:
+            self._show_trust(self.trust)
 
     def _message_page(self) -> QWidget:
         page = QWidget(self)
@@ -123,10 +171,11 @@ class ConfidenceView(QWidget):
         scroll.setWidget(body)
         return scroll
 
-    def show_message(self, text: str) -> None:
-        """Show one line instead of the figures."""
+    def show_message(self, text: Callable[[], str]) -> None:
+        """Show one line instead of the figures; ``text`` gives it in the interface language."""
         self.trust = None
-        set_plain_text(self.message, text)
+        self._message = text
+        set_plain_text(self.message, text())
         self.pages.setCurrentIndex(0)
 
     def show_run(self, run_dir: str | Path, classes: Sequence[str]) -> bool:
@@ -134,16 +183,22 @@ class ConfidenceView(QWidget):
         try:
             trust = load_trust(run_dir)
         except TransferStudioError as exc:
-            self.show_message(str(exc))
+            reason = str(exc)  # the engine's words, naming the file
+            self.show_message(lambda: translate(
+                "ConfidenceView", "The confidence figures cannot be shown: {reason}").format(reason=reason))
             return False
         if trust is None:
-            self.show_message(NO_TRUST)
+            self.show_message(lambda: translate("ConfidenceView", NO_TRUST))
             return False
         self.trust = trust
-        self._show_calibration(trust)
-        self._show_rejection(trust.novelty_report, classes, trust.novelty is not None)
+        self._classes = list(classes)
+        self._show_trust(trust)
         self.pages.setCurrentIndex(1)
         return True
+
+    def _show_trust(self, trust: TrustModel) -> None:
+        self._show_calibration(trust)
+        self._show_rejection(trust.novelty_report, self._classes, trust.novelty is not None)
 
     def _show_calibration(self, trust: TrustModel) -> None:
         lines = calibration_lines(trust)
@@ -161,9 +216,11 @@ class ConfidenceView(QWidget):
             self.rejection.set_curve(curve, None if value is None else float(value))
         lines = rejection_lines(report)
         if not has_novelty:
-            lines = ["This run has no 'none of my classes' model (it had no training embeddings)."]
+            lines = [translate("ConfidenceView",
+                               "This run has no 'none of my classes' model (it had no training embeddings).")]
         elif not lines:
-            lines = ["The rejection trade-off was not measured for this run; train again to measure it."]
+            lines = [translate("ConfidenceView", "The rejection trade-off was not measured for this run; "
+                               "train again to measure it.")]
         set_plain_text(self.rejection_text, "\n".join(lines))
         self._fill_loco(report.get("loco_auroc") or {}, classes)
 
@@ -171,7 +228,8 @@ class ConfidenceView(QWidget):
         rows = []
         for key, value in loco.items():
             index = int(key)
-            name = classes[index] if 0 <= index < len(classes) else f"class {index}"
+            name = classes[index] if 0 <= index < len(classes) else translate(
+                "ConfidenceView", "class {index}").format(index=index)
             rows.append((name, float(value)))
         self.loco.setRowCount(len(rows))
         for r, (name, value) in enumerate(rows):

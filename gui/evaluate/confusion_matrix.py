@@ -7,6 +7,7 @@ from PySide6.QtCore import QPointF, QRectF, QSize, Qt, Signal
 from PySide6.QtGui import QColor, QFontMetrics, QMouseEvent, QPainter, QPaintEvent, QPalette, QPen
 from PySide6.QtWidgets import QSizePolicy, QWidget
 
+from gui.i18n import retranslate_on_change, translate
 from gui.theme import ACCENT, ERROR_COLOR
 from gui.widgets.plain_text import set_tooltip
 
@@ -29,6 +30,12 @@ class ConfusionMatrixWidget(QWidget):
         self.setMouseTracking(True)
         self.setMinimumSize(QSize(260, 260))
         self.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Expanding)
+        retranslate_on_change(self, self.retranslate_ui)
+
+    def retranslate_ui(self) -> None:
+        """Repaint the captions and explain the hovered cell in the interface language."""
+        self._explain(self._hover)
+        self.update()
 
     def set_matrix(self, matrix: np.ndarray, classes: list[str]) -> None:
         """Show ``matrix[true, predicted]`` for ``classes``."""
@@ -87,17 +94,21 @@ class ConfusionMatrixWidget(QWidget):
         cell = self._cell_at(event.position())
         if cell != self._hover:
             self._hover = cell
-            if cell is not None:
-                t, p = cell
-                n = int(self._matrix[t, p])
-                set_tooltip(
-                    self,
-                    f"{n} image{'s' if n != 1 else ''} of “{self._classes[t]}” predicted as "
-                    f"“{self._classes[p]}”. Click to see them.",
-                )
-            else:
-                self.setToolTip("")
+            self._explain(cell)
             self.update()
+
+    def _explain(self, cell: tuple[int, int] | None) -> None:
+        """The tooltip of ``cell`` (none outside the grid)."""
+        if cell is None:
+            self.setToolTip("")
+            return
+        t, p = cell
+        n = int(self._matrix[t, p])
+        text = (translate("ConfusionMatrixWidget", "1 image of “{true}” predicted as “{predicted}”. "
+                          "Click to see it.") if n == 1 else
+                translate("ConfusionMatrixWidget", "{count} images of “{true}” predicted as “{predicted}”. "
+                          "Click to see them."))
+        set_tooltip(self, text.format(count=n, true=self._classes[t], predicted=self._classes[p]))
 
     def leaveEvent(self, _event: object) -> None:
         """Drop the hover highlight."""
@@ -129,12 +140,14 @@ class ConfusionMatrixWidget(QWidget):
         muted.setAlpha(160)
         painter.setPen(muted)
         painter.drawText(
-            QRectF(grid.left(), MARGIN, grid.width(), line), Qt.AlignmentFlag.AlignCenter, "Predicted class"
+            QRectF(grid.left(), MARGIN, grid.width(), line), Qt.AlignmentFlag.AlignCenter,
+            translate("ConfusionMatrixWidget", "Predicted class"),
         )
         painter.save()
         painter.translate(MARGIN, grid.bottom())
         painter.rotate(-90)
-        painter.drawText(QRectF(0, 0, grid.height(), line), Qt.AlignmentFlag.AlignCenter, "True class")
+        painter.drawText(QRectF(0, 0, grid.height(), line), Qt.AlignmentFlag.AlignCenter,
+                         translate("ConfusionMatrixWidget", "True class"))
         painter.restore()
         painter.setPen(text)
         for i, name in enumerate(self._classes):

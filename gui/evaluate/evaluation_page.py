@@ -3,15 +3,17 @@
 The Confidence tab says how far the run's probabilities can be trusted (calibration and "none of
 my classes"). A misclassified image whose label was wrong can be relabelled in place; the change
 goes through the project's undo stack (``AppState.label_images``), so Ctrl+Z or the Undo button
-reverts it.
+reverts it. Every text follows the interface language (``retranslate_ui``), the state-dependent
+ones (summary, cell title, captions, the relabel note) recomputed from what is shown.
 """
 
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 from typing import Any
 
-from PySide6.QtCore import Qt, Signal, Slot
+from PySide6.QtCore import QT_TRANSLATE_NOOP, Qt, Signal, Slot
 from PySide6.QtGui import QAction
 from PySide6.QtWidgets import (
     QComboBox,
@@ -32,17 +34,30 @@ from engine.runs.evaluation import Evaluation, load_evaluation
 from engine.runs.files import read_run
 from gui.evaluate.confidence import ConfidenceView
 from gui.evaluate.confusion_matrix import ConfusionMatrixWidget
-from gui.evaluate.gallery import GalleryItem, ImageGallery
+from gui.evaluate.gallery import ROW_ROLE, GalleryItem, ImageGallery
+from gui.i18n import retranslate_on_change, translate
+from gui.train.strategy_names import strategy_title
 from gui.train.wizard.pages import plain_label, set_row, table
+from gui.widgets.plain_text import set_tooltip
+
+METRIC_COLUMNS = (
+    QT_TRANSLATE_NOOP("EvaluationPage", "Class"),
+    QT_TRANSLATE_NOOP("EvaluationPage", "Precision"),
+    QT_TRANSLATE_NOOP("EvaluationPage", "Recall"),
+    QT_TRANSLATE_NOOP("EvaluationPage", "F1"),
+    QT_TRANSLATE_NOOP("EvaluationPage", "Images"),
+)
+NO_RUN = QT_TRANSLATE_NOOP("EvaluationPage", "Train a model first; its validation results appear here.")
+CLICK_A_CELL = QT_TRANSLATE_NOOP("EvaluationPage", "Click a cell of the matrix to see its images.")
 
 
 def run_title(run: dict[str, Any]) -> str:
     """One line for a project's run entry; a damaged field shows as "?" instead of failing."""
     best = run.get("best_val_acc")
     valid = isinstance(best, (int, float)) and not isinstance(best, bool) and math.isfinite(best)
-    accuracy = f"{best:.1%}" if valid else "accuracy ?"
+    accuracy = f"{best:.1%}" if valid else translate("EvaluationPage", "accuracy ?")
     created = str(run.get("created", ""))[:16].replace("T", " ")
-    return f"{created}  {run.get('strategy', '')}  ({accuracy})"
+    return f"{created}  {strategy_title(str(run.get('strategy', '')))}  ({accuracy})"
 
 
 class EvaluationPage(QWidget):
@@ -54,35 +69,40 @@ class EvaluationPage(QWidget):
         super().__init__(parent)
         self.state = state
         self.evaluation: Evaluation | None = None
+        # texts that depend on what is shown, as functions: a language change calls them again
+        self._summary: Callable[[], str] = lambda: translate("EvaluationPage", NO_RUN)
+        self._cell_title: Callable[[], str] = lambda: translate("EvaluationPage", CLICK_A_CELL)
+        self._note: Callable[[], str] = str
         self.run_combo = QComboBox(self)
         self.run_combo.setMinimumContentsLength(28)
         self.run_combo.activated.connect(self._on_run_chosen)
-        open_button = QPushButton("Open run folder…", self)
-        open_button.clicked.connect(self.ask_run_folder)
-        self.summary = plain_label("Train a model first; its validation results appear here.", self)
+        self.open_button = QPushButton(self)
+        self.open_button.clicked.connect(self.ask_run_folder)
+        self.run_label = QLabel(self)
+        self.summary = plain_label("", self)
         self.matrix = ConfusionMatrixWidget(self)
         self.matrix.cell_clicked.connect(self.show_cell)
-        self.metrics = table(["Class", "Precision", "Recall", "F1", "Images"], self)
-        self.cell_title = plain_label("Click a cell of the matrix to see its images.", self)
+        self.metrics = table(list(METRIC_COLUMNS), self)
+        self.cell_title = plain_label("", self)
         self.cell_gallery = ImageGallery(thumbnails, self)
         self.wrong_gallery = ImageGallery(thumbnails, self)
         self.wrong_gallery.itemSelectionChanged.connect(self._update_relabel)
         self.relabel_button = QToolButton(self)
-        self.relabel_button.setText("Relabel as")
         self.relabel_button.setPopupMode(QToolButton.ToolButtonPopupMode.InstantPopup)
         self.relabel_menu = QMenu(self)
         self.relabel_menu.triggered.connect(self._on_relabel_action)
         self.relabel_button.setMenu(self.relabel_menu)
-        self.undo_button = QPushButton("Undo", self)
+        self.undo_button = QPushButton(self)
         self.relabel_note = plain_label("", self)
         self.relabel_note.setObjectName("mutedLabel")
+        self.wrong_hint = plain_label("", self)
         self.tabs = QTabWidget(self)
-        self.tabs.addTab(self.metrics, "Per class")
-        self.tabs.addTab(self._cell_tab(), "Selected cell")
-        self.tabs.addTab(self._wrong_tab(), "Misclassified")
+        self.tabs.addTab(self.metrics, "")
+        self.tabs.addTab(self._cell_tab(), "")
+        self.tabs.addTab(self._wrong_tab(), "")
         self.confidence = ConfidenceView(self)
-        self.tabs.addTab(self.confidence, "Confidence")
-        self._layout(open_button)
+        self.tabs.addTab(self.confidence, "")
+        self._layout()
         if state is not None:
             state.project_changed.connect(self.refresh_runs)
             state.runs_changed.connect(self.refresh_runs)
@@ -93,12 +113,37 @@ class EvaluationPage(QWidget):
         self.undo_button.setEnabled(state is not None and state.undo_stack.canUndo())
         self._update_relabel()
         self.refresh_runs()
+        retranslate_on_change(self, self.retranslate_ui)
 
-    def _layout(self, open_button: QPushButton) -> None:
+    def retranslate_ui(self) -> None:
+        """Every text of the page in the interface language, the shown run's included."""
+        self.run_label.setText(translate("EvaluationPage", "Run:"))
+        self.open_button.setText(translate("EvaluationPage", "Open run folder…"))
+        self.metrics.setHorizontalHeaderLabels([translate("EvaluationPage", c) for c in METRIC_COLUMNS])
+        self.relabel_button.setText(translate("EvaluationPage", "Relabel as"))
+        self.undo_button.setText(translate("EvaluationPage", "Undo"))
+        self.wrong_hint.setText(translate(
+            "EvaluationPage",
+            "Wrong predictions, the most confidently wrong first. If the label was the mistake, "
+            "select the image and relabel it."))
+        self.tabs.setTabText(0, translate("EvaluationPage", "Per class"))
+        self.tabs.setTabText(1, translate("EvaluationPage", "Selected cell"))
+        wrong = len(self.evaluation.misclassified()) if self.evaluation is not None else None
+        self.tabs.setTabText(2, translate("EvaluationPage", "Misclassified") if wrong is None
+                             else translate("EvaluationPage", "Misclassified ({count})").format(count=wrong))
+        self.tabs.setTabText(3, translate("EvaluationPage", "Confidence"))
+        self.summary.setText(self._summary())
+        self.cell_title.setText(self._cell_title())
+        self.relabel_note.setText(self._note())
+        self._retitle_runs()
+        self._update_relabel()
+        self._recaption()
+
+    def _layout(self) -> None:
         top = QHBoxLayout()
-        top.addWidget(QLabel("Run:", self))
+        top.addWidget(self.run_label)
         top.addWidget(self.run_combo, 1)
-        top.addWidget(open_button)
+        top.addWidget(self.open_button)
         splitter = QSplitter(Qt.Orientation.Horizontal, self)
         splitter.addWidget(self.matrix)
         splitter.addWidget(self.tabs)
@@ -117,17 +162,12 @@ class EvaluationPage(QWidget):
 
     def _wrong_tab(self) -> QWidget:
         tab = QWidget(self)
-        hint = plain_label(
-            "Wrong predictions, the most confidently wrong first. If the label was the mistake, "
-            "select the image and relabel it.",
-            tab,
-        )
         row = QHBoxLayout()
         row.addWidget(self.relabel_button)
         row.addWidget(self.undo_button)
         row.addWidget(self.relabel_note, 1)
         layout = QVBoxLayout(tab)
-        layout.addWidget(hint)
+        layout.addWidget(self.wrong_hint)
         layout.addWidget(self.wrong_gallery, 1)
         layout.addLayout(row)
         return tab
@@ -145,10 +185,19 @@ class EvaluationPage(QWidget):
         if current is not None and self.run_combo.findData(current) >= 0:
             self.run_combo.setCurrentIndex(self.run_combo.findData(current))
 
+    def _retitle_runs(self) -> None:
+        """Title the listed project runs again (a run opened from elsewhere keeps its folder name)."""
+        project = getattr(self.state, "project", None)
+        runs = {str(r.get("run_dir")): r for r in (project.runs if project is not None else [])}
+        for i in range(self.run_combo.count()):
+            run = runs.get(str(self.run_combo.itemData(i)))
+            if run is not None:
+                self.run_combo.setItemText(i, run_title(run))
+
     @Slot()
     def ask_run_folder(self) -> None:
         """Open any run folder, in or outside the project."""
-        folder = QFileDialog.getExistingDirectory(self, "Open a run folder")
+        folder = QFileDialog.getExistingDirectory(self, translate("EvaluationPage", "Open a run folder"))
         if folder:
             self.load_run(folder)
 
@@ -163,30 +212,26 @@ class EvaluationPage(QWidget):
         try:
             evaluation = load_evaluation(run_dir)
         except TransferStudioError as exc:
-            self.summary.setText(str(exc))
+            reason = str(exc)  # the engine's words, naming the file
+            self._summary = lambda: translate(
+                "EvaluationPage", "This run's validation results cannot be shown: {reason}"
+            ).format(reason=reason)
+            self.summary.setText(self._summary())
             return False
         self.evaluation = evaluation
         if self.run_combo.findData(run_dir) < 0:
             self.run_combo.addItem(read_run(run_dir).name, run_dir)
         self.run_combo.setCurrentIndex(self.run_combo.findData(run_dir))
-        n = len(evaluation.paths)
         changed = evaluation.changed_images()  # checked against the run's dataset.json
-        first = next(iter(changed.items()), None)
-        note = f" {len(changed):,} image(s) changed or gone, e.g. {first[0]}: {first[1]}." if first else ""
-        self.summary.setText(
-            f"Accuracy {evaluation.accuracy():.1%} on {n:,} validation images "
-            f"(from the best epoch, {evaluation.epoch}); {len(evaluation.misclassified()):,} wrong. "
-            "Click a cell to see its images."
-            + note
-        )
+        self._summary = lambda: summary_text(evaluation, changed)
+        self._cell_title = lambda: translate("EvaluationPage", CLICK_A_CELL)
+        self._note = str
         self.matrix.set_matrix(evaluation.confusion(), evaluation.classes)
         self._fill_metrics(evaluation)
         self.cell_gallery.set_items([])
-        self.cell_title.setText("Click a cell of the matrix to see its images.")
         self.wrong_gallery.set_items([self._item(r) for r in evaluation.misclassified()])
-        self.tabs.setTabText(2, f"Misclassified ({len(evaluation.misclassified())})")
-        self.relabel_note.setText("")
         self.confidence.show_run(run_dir, evaluation.classes)
+        self.retranslate_ui()
         self.run_loaded.emit(run_dir)
         return True
 
@@ -208,10 +253,8 @@ class EvaluationPage(QWidget):
         if e is None:
             return
         rows = e.cell(true, predicted)
-        verdict = "correct" if true == predicted else "wrong"
-        self.cell_title.setText(
-            f"{len(rows):,} images of “{e.classes[true]}” predicted as “{e.classes[predicted]}” ({verdict})."
-        )
+        self._cell_title = lambda: cell_text(len(rows), e.classes[true], e.classes[predicted])
+        self.cell_title.setText(self._cell_title())
         self.cell_gallery.set_items([self._item(r) for r in rows])
         self.tabs.setCurrentIndex(1)
 
@@ -225,14 +268,15 @@ class EvaluationPage(QWidget):
         assert e is not None
         path, true, pred = e.paths[row], int(e.labels[row]), int(e.predicted[row])
         p = float(e.probs[row, pred])
-        caption = f"{e.classes[true]} → {e.classes[pred]}\n{p:.0%} sure"
+        caption = translate("EvaluationPage", "{true} → {predicted}\n{probability} sure").format(
+            true=e.classes[true], predicted=e.classes[pred], probability=f"{p:.0%}")
         now = self._current_label(path)
         if now is not None and now != e.classes[true]:
-            caption += f"\nnow labelled {now}"
-        tooltip = (
-            f"{path}\nlabelled {e.classes[true]}, predicted {e.classes[pred]} ({p:.1%}), loss "
-            f"{float(e.losses[row]):.2f}"
-        )
+            caption += "\n" + translate("EvaluationPage", "now labelled {label}").format(label=now)
+        tooltip = translate(
+            "EvaluationPage", "{path}\nlabelled {true}, predicted {predicted} ({probability}), loss {loss}"
+        ).format(path=path, true=e.classes[true], predicted=e.classes[pred], probability=f"{p:.1%}",
+                 loss=f"{float(e.losses[row]):.2f}")
         return GalleryItem(path, caption, tooltip, row)
 
     # ---------------------------------------------------------------- relabel
@@ -245,11 +289,11 @@ class EvaluationPage(QWidget):
             for name in project.classes:
                 action = self.relabel_menu.addAction(name.replace("&", "&&"))
                 action.setData(name)
+                set_tooltip(action, name)  # the default tooltip is the text, which Qt may take for HTML
         enabled = project is not None and bool(selected)
         self.relabel_button.setEnabled(enabled)
-        self.relabel_button.setToolTip(
-            "" if project is not None else "Open the run's project to relabel images."
-        )
+        hint = translate("EvaluationPage", "Open the run's project to relabel images.")
+        self.relabel_button.setToolTip("" if project is not None else hint)
 
     @Slot(QAction)
     def _on_relabel_action(self, action: QAction) -> None:
@@ -263,21 +307,55 @@ class EvaluationPage(QWidget):
         paths = [self.evaluation.paths[r] for r in self.wrong_gallery.selected_rows()]
         indices = [i for i in (project.index_of(p) for p in paths) if i is not None]
         if not indices:
-            self.relabel_note.setText("These images are no longer in the project.")
-            return 0
-        self.state.label_images(indices, label)
-        self.relabel_note.setText(
-            f"Relabelled {len(indices)} image{'s' if len(indices) != 1 else ''} as "
-            f"“{label}”. Retrain to use the new labels."
-        )
+            self._note = lambda: translate("EvaluationPage", "These images are no longer in the project.")
+        else:
+            self.state.label_images(indices, label)
+            count = len(indices)
+            self._note = lambda: (
+                translate("EvaluationPage", "Relabelled 1 image as “{label}”. Retrain to use the new label.")
+                if count == 1 else
+                translate("EvaluationPage",
+                          "Relabelled {count} images as “{label}”. Retrain to use the new labels.")
+            ).format(label=label, count=count)
+        self.relabel_note.setText(self._note())
         return len(indices)
 
     @Slot(object)
     def _on_labels_changed(self, _indices: object) -> None:
-        e = self.evaluation
-        if e is None:
+        self._recaption()
+
+    def _recaption(self) -> None:
+        """Captions and tooltips of the shown tiles again (labels or the language changed)."""
+        if self.evaluation is None:
             return
         for gallery in (self.wrong_gallery, self.cell_gallery):
             for i in range(gallery.count()):
-                row = int(gallery.item(i).data(Qt.ItemDataRole.UserRole + 1))
-                gallery.item(i).setText(self._item(row).caption)
+                entry = self._item(int(gallery.item(i).data(ROW_ROLE)))
+                gallery.item(i).setText(entry.caption)
+                set_tooltip(gallery.item(i), entry.tooltip)
+
+
+def summary_text(evaluation: Evaluation, changed: dict[str, str]) -> str:
+    """The line above the matrix: accuracy, how many wrong, and images changed since the run."""
+    text = translate(
+        "EvaluationPage",
+        "Accuracy {accuracy} on {count} validation images (from the best epoch, {epoch}); {wrong} wrong. "
+        "Click a cell to see its images.",
+    ).format(accuracy=f"{evaluation.accuracy():.1%}", count=f"{len(evaluation.paths):,}",
+             epoch=evaluation.epoch, wrong=f"{len(evaluation.misclassified()):,}")
+    first = next(iter(changed.items()), None)
+    if first is None:
+        return text
+    note = (translate("EvaluationPage", "1 image changed or gone: {path}: {reason}.") if len(changed) == 1
+            else translate("EvaluationPage", "{count} images changed or gone, e.g. {path}: {reason}."))
+    note = note.format(count=len(changed), path=first[0], reason=first[1])
+    return text + " " + note
+
+
+def cell_text(count: int, true: str, predicted: str) -> str:
+    """The title above one cell's images."""
+    if true == predicted:
+        text = translate("EvaluationPage", "{count} images of “{true}” predicted as “{predicted}” (correct).")
+    else:
+        text = translate("EvaluationPage", "{count} images of “{true}” predicted as “{predicted}” (wrong).")
+    return text.format(count=f"{count:,}", true=true, predicted=predicted)

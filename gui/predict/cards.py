@@ -2,16 +2,18 @@
 
 An image the model calls "none of my classes" gets a different card: an orange frame and a
 question-mark badge, the verdict "Unknown: none of my classes" with its score, and the nearest
-classes as muted bars, so it cannot be mistaken for a class at a glance.
+classes as muted bars, so it cannot be mistaken for a class at a glance. The card's words follow
+the interface language; class names, file names and the engine's read errors are shown as they are.
 """
 
 from __future__ import annotations
 
-from PySide6.QtCore import QRectF, QSize, Qt
+from PySide6.QtCore import QT_TRANSLATE_NOOP, QRectF, QSize, Qt
 from PySide6.QtGui import QColor, QFont, QFontMetrics, QPainter, QPaintEvent, QPalette, QPixmap
 from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QSizePolicy, QVBoxLayout, QWidget
 
 from engine.inference.results import PathResult
+from gui.i18n import retranslate_on_change, translate
 from gui.theme import ACCENT, ERROR_COLOR, WARNING_COLOR
 from gui.widgets.plain_text import plain_label, set_tooltip
 from gui.workers.prediction_workers import best
@@ -19,7 +21,7 @@ from gui.workers.prediction_workers import best
 THUMB_PX = 170
 BAR_H = 22
 UNKNOWN_COLOR = WARNING_COLOR
-UNKNOWN_VERDICT = "Unknown: none of my classes"
+UNKNOWN_VERDICT = QT_TRANSLATE_NOOP("PredictionCard", "Unknown: none of my classes")
 
 
 def unknown_badge(size: int, color: str = UNKNOWN_COLOR) -> QPixmap:
@@ -41,12 +43,20 @@ def unknown_badge(size: int, color: str = UNKNOWN_COLOR) -> QPixmap:
     return pixmap
 
 
+def unknown_verdict() -> str:
+    """The answer for an image that is none of the model's classes, in the interface language."""
+    return translate("PredictionCard", UNKNOWN_VERDICT)
+
+
 def score_text(result: PathResult, threshold: float | None) -> str:
     """``unknown score 1.42 (threshold 1.00)``; empty for a model without rejection."""
     if result.unknown_score is None:
         return ""
-    limit = f" (threshold {threshold:.2f})" if threshold is not None else " (rejection off)"
-    return f"unknown score {format_score(result.unknown_score)}{limit}"
+    score = format_score(result.unknown_score)
+    if threshold is None:
+        return translate("PredictionCard", "unknown score {score} (rejection off)").format(score=score)
+    return translate("PredictionCard", "unknown score {score} (threshold {threshold})").format(
+        score=score, threshold=f"{threshold:.2f}")
 
 
 def format_score(score: float) -> str:
@@ -119,6 +129,9 @@ class PredictionCard(QFrame):
     ) -> None:
         super().__init__(parent)
         self.row = row
+        self.threshold = threshold
+        self.score: QLabel | None = None  # the unknown score, for a model with rejection
+        self.nearest: QLabel | None = None  # "Nearest classes:" above an unknown's bars
         self.setFrameShape(QFrame.Shape.StyledPanel)
         self.image = QLabel(self)
         self.image.setFixedSize(THUMB_PX, THUMB_PX)
@@ -126,21 +139,23 @@ class PredictionCard(QFrame):
         name = plain_label(row.path.replace("\\", "/").rsplit("/", 1)[-1], self)
         set_tooltip(name, row.path)
         name.setObjectName("mutedLabel")
+        name.setProperty("untranslatedContent", True)  # a file name
         right = QVBoxLayout()
         right.addLayout(self._verdict(row))
         right.addWidget(name)
         if row.error:
             error = plain_label(row.error, self, wrap=True)
             error.setStyleSheet(f"color: {ERROR_COLOR};")
+            error.setProperty("untranslatedContent", True)  # the decoder's own words
             right.addWidget(error)
         else:
-            scores = score_text(row, threshold)
-            if scores:
-                self.score = plain_label(scores, self)
+            if row.unknown_score is not None:
+                self.score = plain_label("", self)
                 self.score.setObjectName("mutedLabel")
                 right.addWidget(self.score)
             if row.unknown:
-                right.addWidget(plain_label("Nearest classes:", self))
+                self.nearest = plain_label("", self)
+                right.addWidget(self.nearest)
             self.bars = TopKBars(list(row.top), self, "#8a90a2" if row.unknown else ACCENT)
             right.addWidget(self.bars)
         right.addStretch(1)
@@ -153,17 +168,28 @@ class PredictionCard(QFrame):
             self.setStyleSheet(
                 f"QFrame#unknownCard {{ border: 2px solid {UNKNOWN_COLOR}; border-radius: 6px; }}"
             )
+        retranslate_on_change(self, self.retranslate_ui)
+
+    def retranslate_ui(self) -> None:
+        """The verdict, score and captions in the interface language."""
+        row = self.row
+        label, probability = best(row)
+        if row.error:
+            text = translate("PredictionCard", "Could not be read")
+        elif row.unknown:
+            text = unknown_verdict()
+        else:
+            text = f"{label}  ·  {probability:.0%}"
+        self.answer.setText(text)
+        self.answer.setProperty("untranslatedContent", not row.error and not row.unknown)  # a class name
+        if self.score is not None:
+            self.score.setText(score_text(row, self.threshold))
+        if self.nearest is not None:
+            self.nearest.setText(translate("PredictionCard", "Nearest classes:"))
 
     def _verdict(self, row: PathResult) -> QHBoxLayout:
         """The big answer line: the class and its probability, or the unknown badge and verdict."""
-        label, probability = best(row)
-        if row.error:
-            text = "Could not be read"
-        elif row.unknown:
-            text = UNKNOWN_VERDICT
-        else:
-            text = f"{label}  ·  {probability:.0%}"
-        self.answer = plain_label(text, self)
+        self.answer = plain_label("", self)
         font = self.answer.font()
         font.setBold(True)
         font.setPointSizeF(font.pointSizeF() * 1.3)

@@ -6,13 +6,16 @@ with thumbnails that can be saved as CSV. An image the model rejects is shown as
 of my classes" (its own colour and badge, with its score and nearest classes); the *Unknowns*
 setting (Auto, Off or a custom threshold, remembered) applies to the next drop and re-judges the
 shown results at once. A model exported before rejection existed says so once, under the model line.
+Every text follows the interface language, the model line and the shown results included.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from pathlib import Path
 from typing import Any
 
-from PySide6.QtCore import Qt, Signal, Slot
+from PySide6.QtCore import QT_TRANSLATE_NOOP, Qt, Signal, Slot
 from PySide6.QtGui import QPixmap
 from PySide6.QtWidgets import (
     QFileDialog,
@@ -30,6 +33,7 @@ from PySide6.QtWidgets import (
 )
 
 from gui.data.thumbnail_waiter import ThumbnailWaiter
+from gui.i18n import retranslate_on_change, translate
 from gui.predict.cards import PredictionCard
 from gui.predict.rejection import RejectionSetting
 from gui.predict.results_table import ResultsTable
@@ -39,13 +43,14 @@ from gui.widgets.plain_text import plain_label, set_plain_text
 from gui.workers.prediction_workers import (
     LoadedModel,
     PredictionBatch,
+    describe_model,
     load_model_task,
     predict_task,
     with_threshold,
 )
 from gui.workers.task_runner import TaskRunner
 
-NO_MODEL = "No model open. Open an exported .onnx file, or drop one here."
+NO_MODEL = QT_TRANSLATE_NOOP("PredictPage", "No model open. Open an exported .onnx file, or drop one here.")
 CARD_COLUMNS = 2
 
 
@@ -62,6 +67,7 @@ class PredictPage(QWidget):
         self.batch: PredictionBatch | None = None
         self._pending: list[str] = []
         self._cards: dict[str, list[PredictionCard]] = {}
+        self._model_line: Callable[[], str] = lambda: translate("PredictPage", NO_MODEL)
         self.runner = TaskRunner(self)
         self.runner.finished.connect(self._on_result)
         self.runner.failed.connect(self._on_failed)
@@ -71,22 +77,39 @@ class PredictPage(QWidget):
         self._waiter.arrived.connect(self._on_thumbnail)
         accept_file_drops(self, self.predict)  # images, folders, or an .onnx to open
         self._build()
+        retranslate_on_change(self, self.retranslate_ui)
+
+    def retranslate_ui(self) -> None:
+        """Every text of the page in the interface language (cards and table translate themselves)."""
+        self.open_button.setText(translate("PredictPage", "Open model…"))
+        self.top_k.setPrefix(translate("PredictPage", "top "))
+        self.csv_button.setText(translate("PredictPage", "Save as CSV…"))
+        self.drop_hint.setText(
+            translate("PredictPage", "Drop images here for their top classes, or a folder for a table.")
+        )
+        set_plain_text(self.model_label, self._model_line())
+        if self.model is not None:
+            self._show_note(self.model)
+
+    def _set_model_line(self, text: Callable[[], str]) -> None:
+        """Show the model line; ``text`` gives it in the interface language."""
+        self._model_line = text
+        set_plain_text(self.model_label, text())
 
     def _build(self) -> None:
-        open_button = QPushButton("Open model…", self)
-        open_button.clicked.connect(self.ask_model)
-        self.model_label = plain_label(NO_MODEL, self, wrap=True)
+        self.open_button = QPushButton(self)
+        self.open_button.clicked.connect(self.ask_model)
+        self.model_label = plain_label("", self, wrap=True)
         self.rejection = RejectionSetting(self)
         self.rejection.changed.connect(self._on_rejection_changed)
         self.top_k = QSpinBox(self)
         self.top_k.setRange(1, 10)
         self.top_k.setValue(3)
-        self.top_k.setPrefix("top ")
-        self.csv_button = QPushButton("Save as CSV…", self)
+        self.csv_button = QPushButton(self)
         self.csv_button.clicked.connect(self.ask_csv)
         self.csv_button.setEnabled(False)
         top = QHBoxLayout()
-        top.addWidget(open_button)
+        top.addWidget(self.open_button)
         top.addWidget(self.model_label, 1)
         top.addWidget(self.rejection)
         top.addWidget(self.top_k)
@@ -94,7 +117,7 @@ class PredictPage(QWidget):
         self.note = plain_label("", self, wrap=True)
         self.note.setObjectName("mutedLabel")
         self.note.hide()
-        self.drop_hint = QLabel("Drop images here for their top classes, or a folder for a table.", self)
+        self.drop_hint = QLabel(self)
         self.drop_hint.setAlignment(Qt.AlignmentFlag.AlignCenter)
         self.drop_hint.setObjectName("dropZone")
         self.drop_hint.setStyleSheet(
@@ -126,7 +149,8 @@ class PredictPage(QWidget):
     @Slot()
     def ask_model(self) -> None:
         """Choose an .onnx file."""
-        path, _ = QFileDialog.getOpenFileName(self, "Open an exported model", "", "ONNX model (*.onnx)")
+        path, _ = QFileDialog.getOpenFileName(self, translate("PredictPage", "Open an exported model"), "",
+                                              translate("PredictPage", "ONNX model (*.onnx)"))
         if path:
             self.load_model(path)
 
@@ -135,7 +159,7 @@ class PredictPage(QWidget):
         """Open ``path`` in the background; False while another task runs."""
         if not self.runner.start(load_model_task(path, self.rejection.reject())):
             return False
-        set_plain_text(self.model_label, f"Opening {path}…")
+        self._set_model_line(lambda: translate("PredictPage", "Opening {path}…").format(path=path))
         return True
 
     def predict(self, paths: list[str]) -> None:
@@ -151,7 +175,8 @@ class PredictPage(QWidget):
             return
         if self.model is None:
             QMessageBox.information(
-                self, "Open a model first", "Open an exported .onnx model, then drop the images again."
+                self, translate("PredictPage", "Open a model first"),
+                translate("PredictPage", "Open an exported .onnx model, then drop the images again."),
             )
             return
         self.runner.start(predict_task(self.model, paths, self.top_k.value(), self.rejection.threshold()))
@@ -163,7 +188,8 @@ class PredictPage(QWidget):
     def _on_result(self, result: object) -> None:
         if isinstance(result, LoadedModel):
             self.model = result
-            set_plain_text(self.model_label, f"Model: {result.description}")
+            self._set_model_line(lambda: translate("PredictPage", "Model: {description}").format(
+                description=describe_model(result.path, result.classes, result.predictor)))
             self.top_k.setMaximum(max(1, len(result.classes)))
             self._show_note(result)
             self.model_loaded.emit(result.path)
@@ -181,9 +207,13 @@ class PredictPage(QWidget):
 
     def _show_note(self, model: LoadedModel) -> None:
         """Say once, for a model exported before rejection, that it gives every image a class."""
-        self.rejection.set_available(model.has_novelty, model.note or "")
-        set_plain_text(self.note, model.note or "")
-        self.note.setVisible(bool(model.note))
+        note = translate(
+            "PredictPage", "{name} was exported before 'none of my classes' existed: every image gets one "
+            "of its classes. Export the run again to add rejection.",
+        ).format(name=Path(model.path).name) if model.note else ""
+        self.rejection.set_available(model.has_novelty, note)
+        set_plain_text(self.note, note)
+        self.note.setVisible(bool(note))
 
     def _threshold(self) -> float | None:
         """The threshold the shown verdicts use (None: rejection off or not in the model)."""
@@ -239,9 +269,9 @@ class PredictPage(QWidget):
 
     @Slot(str)
     def _on_failed(self, message: str) -> None:
-        dialogs.show_error(self, "Prediction failed", message)
+        dialogs.show_error(self, translate("PredictPage", "Prediction failed"), message)
         if self.model is None:
-            set_plain_text(self.model_label, NO_MODEL)
+            self._set_model_line(lambda: translate("PredictPage", NO_MODEL))
 
     @Slot()
     def _on_idle(self) -> None:
@@ -254,7 +284,8 @@ class PredictPage(QWidget):
     @Slot()
     def ask_csv(self) -> None:
         """Save the last results as CSV."""
-        path, _ = QFileDialog.getSaveFileName(self, "Save predictions", "predictions.csv", "CSV (*.csv)")
+        title, kinds = translate("PredictPage", "Save predictions"), translate("PredictPage", "CSV (*.csv)")
+        path, _ = QFileDialog.getSaveFileName(self, title, "predictions.csv", kinds)
         if path:
             self.save_csv(path)
 
@@ -267,7 +298,8 @@ class PredictPage(QWidget):
         try:
             write_predictions_csv(self.batch.rows, path, self.top_k.value())
         except OSError as exc:
-            dialogs.show_error(self, "Could not save the predictions", f"{path}: {exc.strerror or exc}")
+            dialogs.show_error(self, translate("PredictPage", "Could not save the predictions"),
+                               f"{path}: {exc.strerror or exc}")
 
     def shutdown(self) -> None:
         """Cancel and wait for a running task."""

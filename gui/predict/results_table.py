@@ -2,14 +2,15 @@
 
 "Unknown: none of my classes" rows carry the question-mark badge and the unknown colour in the
 Answer column, so they stand apart from the class answers; *Show* keeps all rows, only the
-unknowns, or only the images given a class.
+unknowns, or only the images given a class. Headers, the filter, the counts and the unknown
+answers follow the interface language.
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
 
-from PySide6.QtCore import QSize, Qt, Slot
+from PySide6.QtCore import QT_TRANSLATE_NOOP, QSize, Qt, Slot
 from PySide6.QtGui import QBrush, QColor, QIcon, QPixmap
 from PySide6.QtWidgets import (
     QComboBox,
@@ -22,6 +23,7 @@ from PySide6.QtWidgets import (
 )
 
 from engine.inference.results import PathResult
+from gui.i18n import retranslate_on_change, translate
 from gui.predict.cards import UNKNOWN_COLOR, format_score, unknown_badge
 from gui.widgets.plain_text import plain_label, set_plain_text, set_tooltip
 from gui.workers.prediction_workers import best
@@ -29,9 +31,22 @@ from gui.workers.prediction_workers import best
 SORT_ROLE = Qt.ItemDataRole.UserRole + 1
 VERDICT_ROLE = Qt.ItemDataRole.UserRole + 2  # "unknown", "known" or "error"
 PATH_ROLE = Qt.ItemDataRole.UserRole + 3
+NEAREST_ROLE = Qt.ItemDataRole.UserRole + 4  # an unknown's nearest class, on its Answer item
 TABLE_ICON_PX = 48
-COLUMNS = ["Image", "Answer", "Probability", "Second class", "Unknown score", "Problem"]
-SHOW = {"all": "All images", "unknown": "Unknown only", "known": "Known only"}
+ANSWER_COLUMN = 1
+COLUMNS = (
+    QT_TRANSLATE_NOOP("ResultsTable", "Image"),
+    QT_TRANSLATE_NOOP("ResultsTable", "Answer"),
+    QT_TRANSLATE_NOOP("ResultsTable", "Probability"),
+    QT_TRANSLATE_NOOP("ResultsTable", "Second class"),
+    QT_TRANSLATE_NOOP("ResultsTable", "Unknown score"),
+    QT_TRANSLATE_NOOP("ResultsTable", "Problem"),
+)
+SHOW = {
+    "all": QT_TRANSLATE_NOOP("ResultsTable", "All images"),
+    "unknown": QT_TRANSLATE_NOOP("ResultsTable", "Unknown only"),
+    "known": QT_TRANSLATE_NOOP("ResultsTable", "Known only"),
+}
 
 
 class _SortItem(QTableWidgetItem):
@@ -58,11 +73,17 @@ def _number(text: str, value: float | None) -> _SortItem:
     return item
 
 
+def unknown_answer(nearest: str) -> str:
+    """The Answer cell of an unknown: ``Unknown · nearest: cat``, in the interface language."""
+    return translate("ResultsTable", "Unknown · nearest: {label}").format(label=nearest)
+
+
 def _answer(result: PathResult) -> QTableWidgetItem:
     label, _ = best(result)
     if not result.unknown:
         return QTableWidgetItem(label)
-    item = QTableWidgetItem(f"Unknown · nearest: {label}")
+    item = QTableWidgetItem(unknown_answer(label))
+    item.setData(NEAREST_ROLE, label)
     item.setIcon(QIcon(unknown_badge(16)))
     item.setForeground(QBrush(QColor(UNKNOWN_COLOR)))
     font = item.font()
@@ -77,13 +98,12 @@ class ResultsTable(QWidget):
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.show_filter = QComboBox(self)
-        for key, text in SHOW.items():
-            self.show_filter.addItem(text, key)
+        for key in SHOW:
+            self.show_filter.addItem("", key)
         self.show_filter.currentIndexChanged.connect(self.apply_filter)
         self.counts = plain_label("", self)
         self.counts.setObjectName("mutedLabel")
         self.table = QTableWidget(0, len(COLUMNS), self)
-        self.table.setHorizontalHeaderLabels(COLUMNS)
         self.table.setIconSize(QSize(TABLE_ICON_PX, TABLE_ICON_PX))
         self.table.verticalHeader().setDefaultSectionSize(TABLE_ICON_PX + 6)
         self.table.setEditTriggers(QTableWidget.EditTrigger.NoEditTriggers)
@@ -91,14 +111,32 @@ class ResultsTable(QWidget):
         self.table.horizontalHeader().setStretchLastSection(True)
         self.table.horizontalHeader().sortIndicatorChanged.connect(self.apply_filter)
         self._items: dict[str, QTableWidgetItem] = {}
+        self.show_label = QLabel(self)
         top = QHBoxLayout()
-        top.addWidget(QLabel("Show:", self))
+        top.addWidget(self.show_label)
         top.addWidget(self.show_filter)
         top.addWidget(self.counts, 1)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addLayout(top)
         layout.addWidget(self.table, 1)
+        retranslate_on_change(self, self.retranslate_ui)
+
+    def retranslate_ui(self) -> None:
+        """Headers, the *Show* filter, the unknown answers and the counts in the interface language."""
+        self.show_label.setText(translate("ResultsTable", "Show:"))
+        for i, text in enumerate(SHOW.values()):
+            self.show_filter.setItemText(i, translate("ResultsTable", text))
+        self.table.setHorizontalHeaderLabels([translate("ResultsTable", c) for c in COLUMNS])
+        sorting = self.table.isSortingEnabled()
+        self.table.setSortingEnabled(False)  # a changed text must not move rows while they are visited
+        for r in range(self.table.rowCount()):
+            item = self.table.item(r, ANSWER_COLUMN)
+            nearest = item.data(NEAREST_ROLE) if item is not None else None
+            if nearest is not None:
+                item.setText(unknown_answer(str(nearest)))
+        self.table.setSortingEnabled(sorting)
+        self.apply_filter()
 
     def paths(self) -> list[str]:
         """The paths in the table (the thumbnails it waits for)."""
@@ -154,8 +192,9 @@ class ResultsTable(QWidget):
             shown += keep
             unknown += kind == "unknown"
         total = self.table.rowCount()
-        text = f"{shown:,} of {total:,} shown · {unknown:,} unknown (none of my classes)"
-        set_plain_text(self.counts, text)
+        text = translate("ResultsTable", "{shown} of {total} shown · {unknown} unknown (none of my classes)")
+        counts = {"shown": f"{shown:,}", "total": f"{total:,}", "unknown": f"{unknown:,}"}
+        set_plain_text(self.counts, text.format(**counts))
 
     def visible_paths(self) -> list[str]:
         """Paths of the rows the filter shows, top to bottom."""

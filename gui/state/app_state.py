@@ -26,7 +26,8 @@ from engine.project.importing import ImportPlan, project_from_plan, recheck_file
 from engine.project.schema import ProjectFileError
 from engine.project.store import Project, validate_class_name
 from gui.data.thumbnails import ThumbnailCache
-from gui.state import commands
+from gui.i18n import language_notifier, translate
+from gui.state import commands, job_messages
 from gui.state.autosave import ProjectSaver, save_error_text
 from gui.workers.task_runner import TaskFunction, TaskRunner
 
@@ -69,6 +70,11 @@ class AppState(QObject):
         self._job_kind = ""
         self._job_args: dict[str, Any] = {}
         self._closing = False
+        language_notifier().changed.connect(self._on_language_changed)
+
+    @Slot()
+    def _on_language_changed(self) -> None:
+        commands.retranslate_commands(self.undo_stack)  # Edit ▸ Undo names them in the new language
 
     # ----------------------------------------------------------- lifecycle
     def open_project(self, path: str | Path) -> bool:
@@ -76,7 +82,8 @@ class AppState(QObject):
         try:
             project = Project.load(path)
         except ProjectFileError as exc:
-            self.error.emit("Cannot open the project", f"{exc}\n\nNothing was changed.")
+            self.error.emit(translate("AppState", "Cannot open the project"),
+                            translate("AppState", "{reason}\n\nNothing was changed.").format(reason=exc))
             return False
         return self._set_project(project)
 
@@ -87,14 +94,14 @@ class AppState(QObject):
         try:
             project = Project.create(folder)
         except OSError as exc:
-            self.error.emit("Cannot create the project", save_error_text(Path(folder), exc))
+            self.error.emit(translate("AppState", "Cannot create the project"),
+                            save_error_text(Path(folder), exc))
             return False
         return self._set_project(project)
 
     def import_dataset(self, root: str | Path, project_folder: str | Path) -> None:
         """Create a labelled project from a dataset folder, scanning off the GUI thread."""
-        self._run_job("dataset", "Importing dataset", _scan_job([str(root)], None, ()),
-                      folder=str(project_folder))
+        self._run_job("dataset", _scan_job([str(root)], None, ()), folder=str(project_folder))
 
     def close_project(self) -> bool:
         """Save and close; False (and the project stays open) if the last save failed."""
@@ -102,7 +109,7 @@ class AppState(QObject):
             return True
         error = self.saver.flush()
         if error:
-            self.error.emit("Cannot save the project", error)
+            self.error.emit(translate("AppState", "Cannot save the project"), error)
             return False
         self.project = None
         self.saver.set_project(None)
@@ -115,9 +122,9 @@ class AppState(QObject):
         """Write the project file now (autosave does it anyway); report a failure."""
         error = self.saver.flush()
         if error:
-            self.error.emit("Cannot save the project", error)
+            self.error.emit(translate("AppState", "Cannot save the project"), error)
         elif self.project is not None:
-            self.message.emit(f"Saved {self.project.file_path}")
+            self.message.emit(translate("AppState", "Saved {path}").format(path=self.project.file_path))
         return not error
 
     def shutdown(self) -> None:
@@ -149,7 +156,7 @@ class AppState(QObject):
         if todo:
             command = commands.SetLabelsCommand(self, todo, label)
             self.undo_stack.push(command)
-            self.message.emit(command.text().replace("&&", "&") + ". Ctrl+Z undoes it.")
+            self.message.emit(job_messages.undo_hint(command.text().replace("&&", "&")))
 
     def add_class(self, name: str) -> str | None:
         """Create a class; return the error text if the name is not valid."""
@@ -177,7 +184,7 @@ class AppState(QObject):
 
     def _validate_class(self, name: str, ignore: str | None = None) -> tuple[str | None, str | None]:
         if self.project is None:
-            return None, "Open or create a project first."
+            return None, translate("AppState", "Open or create a project first.")
         try:
             return validate_class_name(name, [c for c in self.project.classes if c != ignore]), None
         except ValueError as exc:
@@ -186,24 +193,25 @@ class AppState(QObject):
     def import_paths(self, paths: Sequence[str], label: str | None = None) -> None:
         """Import dropped or chosen files and folders (with ``label``), scanning off the GUI thread."""
         if self.project is None:
-            self.error.emit("No project open", "Create or open a project first (File › New Project…), "
-                            "then drop the images again.")
+            self.error.emit(translate("AppState", "No project open"),
+                            translate("AppState", "Create or open a project first (File › New Project…), "
+                                      "then drop the images again."))
             return
         known = tuple(e.path for e in self.project.images)
-        self._run_job("import", "Importing images", _scan_job(list(paths), label, known))
+        self._run_job("import", _scan_job(list(paths), label, known))
 
     def export_dataset(self, dest: str | Path) -> None:
         """Copy the labelled images into ``dest/<class>/`` off the GUI thread."""
         if self.project is not None:
             project = Project(self.project.folder)
             project.classes, project.images = list(self.project.classes), list(self.project.images)
-            self._run_job("export", "Exporting", _export_job(project, str(dest)), dest=str(dest))
+            self._run_job("export", _export_job(project, str(dest)), dest=str(dest))
 
     def recheck_broken(self) -> None:
         """Decode-check the unreadable files again, off the GUI thread (after the user fixed them)."""
         if self.project is not None and self.project.count_broken():
             paths = [e.path for e in self.project.images if e.broken]
-            self._run_job("recheck", "Checking files", _recheck_job(paths))
+            self._run_job("recheck", _recheck_job(paths))
 
     def mark_broken(self, failures: Sequence[tuple[str, str]]) -> None:
         """Record the loader's reasons for files that failed to decode (not undoable: they are facts)."""
@@ -257,13 +265,14 @@ class AppState(QObject):
         """Ask the running job to stop (it ends within a fraction of a second)."""
         self._jobs.cancel()
 
-    def _run_job(self, kind: str, title: str, fn: TaskFunction, **args: Any) -> None:
+    def _run_job(self, kind: str, fn: TaskFunction, **args: Any) -> None:
         if self._jobs.is_running():
-            self.error.emit("Please wait", "Another import or export is still running; wait for it or "
-                            "cancel it in the status bar.")
+            self.error.emit(translate("AppState", "Please wait"),
+                            translate("AppState", "Another import or export is still running; wait for it or "
+                                      "cancel it in the status bar."))
             return
         self._job_kind, self._job_args = kind, args
-        self.job_started.emit(title)
+        self.job_started.emit(job_messages.job_title(kind))
         self._jobs.start(fn)
 
     @Slot(object)
@@ -283,18 +292,14 @@ class AppState(QObject):
         elif self.project is not None:
             command = commands.ImportImagesCommand(self, result.entries, result.classes)
             self.undo_stack.push(command)
-            self.message.emit(_import_summary(result, command.added))
+            self.message.emit(job_messages.import_summary(result, command.added))
         self._report_import_warnings(result)
 
     @Slot()
     def _on_job_cancelled(self) -> None:
         if self._closing:
             return
-        if self._job_kind == "export":
-            self.message.emit(f"Export cancelled; the images copied so far stay in {self._job_args['dest']}.")
-        else:
-            self.message.emit("Check cancelled; nothing was changed." if self._job_kind == "recheck"
-                              else "Import cancelled; nothing was added.")
+        self.message.emit(job_messages.cancelled_text(self._job_kind, self._job_args.get("dest", "")))
 
     def _apply_recheck(self, result: object) -> None:
         assert isinstance(result, dict)
@@ -306,34 +311,33 @@ class AppState(QObject):
                 self.project.set_broken(index, reason)
                 fixed += reason is None
         self.notify_labels(None)
-        self.message.emit(f"{fixed} of {len(result)} files can be read now.")
+        self.message.emit(job_messages.recheck_summary(fixed, len(result)))
 
     def _create_from_plan(self, plan: ImportPlan) -> None:
         try:
             project = project_from_plan(plan, self._job_args["folder"])
         except (OSError, ValueError) as exc:
-            self.error.emit("Cannot create the project", save_error_text(Path(self._job_args["folder"]), exc))
+            self.error.emit(translate("AppState", "Cannot create the project"),
+                            save_error_text(Path(self._job_args["folder"]), exc))
             return
         if self._set_project(project):
-            self.message.emit(_import_summary(plan, len(project.images)))
+            self.message.emit(job_messages.import_summary(plan, len(project.images)))
 
     def _report_export(self, result: FolderExportResult) -> None:
         dest = self._job_args.get("dest", "")
-        self.message.emit(f"Exported {result.copied:,} images to {dest}")
+        self.message.emit(job_messages.export_summary(result.copied, dest))
         if result.failed:
-            lines = "\n".join(f"{p}: {r}" for p, r in result.failed[:10])
-            self.error.emit("Some images were not exported", f"{len(result.failed)} images could not be "
-                            f"copied to {dest}:\n{lines}\nCheck that the files still exist and retry.")
+            self.error.emit(translate("AppState", "Some images were not exported"),
+                            job_messages.export_failures(result.failed, dest))
 
     def _report_import_warnings(self, plan: ImportPlan) -> None:
         if plan.warnings:
-            lines = "\n".join(plan.warnings[:10])
-            more = f"\n(and {len(plan.warnings) - 10} more)" if len(plan.warnings) > 10 else ""
-            self.error.emit("Check the imported folder", f"{lines}{more}")
+            title = translate("AppState", "Check the imported folder")
+            self.error.emit(title, job_messages.import_warnings(plan.warnings))
 
     @Slot(str)
     def _on_job_failed(self, text: str) -> None:
-        self.error.emit("The import or export failed", text)
+        self.error.emit(translate("AppState", "The import or export failed"), text)
 
     @Slot(object)
     def _on_thumbnail_failed(self, failures: list[tuple[str, str]]) -> None:
@@ -342,7 +346,7 @@ class AppState(QObject):
 
     @Slot(str)
     def _on_save_failed(self, text: str) -> None:
-        self.error.emit("Autosave failed", text)
+        self.error.emit(translate("AppState", "Autosave failed"), text)
 
     # ------------------------------------------------------------- settings
     def setting(self, key: str, default: Any = None) -> Any:
@@ -384,12 +388,3 @@ def _export_job(project: Project, dest: str) -> TaskFunction:
         return export_labeled_folders(project, dest, progress=progress, control=control)
 
     return run
-
-
-def _import_summary(plan: ImportPlan, added: int) -> str:
-    parts = [f"Imported {added:,} images"]
-    if plan.classes:
-        parts.append(f"into {len(plan.classes)} class{'es' if len(plan.classes) != 1 else ''}")
-    extra = [f"{plan.broken} unreadable"] if plan.broken else []
-    extra += [f"{plan.duplicates} already in the project"] if plan.duplicates else []
-    return " ".join(parts) + (f" ({', '.join(extra)})" if extra else "") + ". Ctrl+Z undoes it."

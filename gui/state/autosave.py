@@ -14,15 +14,18 @@ from pathlib import Path
 from PySide6.QtCore import QObject, QRunnable, QThreadPool, QTimer, Signal, Slot
 
 from engine.project.store import Project, ProjectSnapshot
+from gui.i18n import translate
 
 AUTOSAVE_DELAY_MS = 60  # coalesces a burst of changes into one write
 
 
 def save_error_text(path: Path, exc: BaseException) -> str:
-    """Say what failed while saving and what to do, without losing the in-memory state."""
+    """Say what failed while saving and what to do, without losing the in-memory state (any thread)."""
     reason = getattr(exc, "strerror", None) or str(exc)
-    return (f"Could not save the project file {path}: {reason}.\nYour changes are kept in memory; check "
-            "the free disk space and the folder's permissions, then press Ctrl+S to save again.")
+    text = translate("Autosave", "Could not save the project file {path}: {reason}.\nYour changes are kept "
+                     "in memory; check the free disk space and the folder's permissions, then press Ctrl+S "
+                     "to save again.")
+    return text.format(path=path, reason=reason)
 
 
 class _SaveSignals(QObject):

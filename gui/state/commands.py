@@ -1,7 +1,9 @@
 """Undoable labelling actions (QUndoCommand); each one is exact, however many images it moves.
 
 Commands change the project only through :class:`engine.project.store.Project` methods and then tell
-the :class:`~gui.state.app_state.AppState`, which refreshes the views and autosaves.
+the :class:`~gui.state.app_state.AppState`, which refreshes the views and autosaves. Each names itself
+in the interface language (Edit ▸ Undo "…"); :func:`retranslate_commands` renames those on a stack
+after a language switch.
 """
 
 from __future__ import annotations
@@ -9,10 +11,11 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
-from PySide6.QtGui import QUndoCommand
+from PySide6.QtGui import QUndoCommand, QUndoStack
 
 from engine.project.schema import ImageEntry
 from engine.project.store import LabelSplit
+from gui.i18n import translate
 
 if TYPE_CHECKING:
     from gui.state.app_state import AppState
@@ -23,18 +26,48 @@ def menu_text(text: str) -> str:
     return text.replace("&", "&&")
 
 
-def _images(n: int) -> str:
-    return f"{n:,} image{'s' if n != 1 else ''}"
+def retranslate_commands(stack: QUndoStack) -> None:
+    """Name every command on ``stack`` in the interface language (macros keep the name they were given)."""
+    for i in range(stack.count()):
+        command = stack.command(i)
+        if isinstance(command, NamedCommand):
+            command.retranslate()
 
 
-class SetLabelsCommand(QUndoCommand):
+class NamedCommand(QUndoCommand):
+    """A command whose name (:meth:`describe`) follows the interface language."""
+
+    def describe(self) -> str:
+        """What the command does, in the interface language, names shown as they are."""
+        raise NotImplementedError
+
+    def retranslate(self) -> None:
+        """Name the command again (after a language switch)."""
+        self.setText(menu_text(self.describe()))
+
+
+def _count(n: int) -> str:
+    return f"{n:,}"
+
+
+class SetLabelsCommand(NamedCommand):
     """Give images a class, or take it away (``label`` None)."""
 
     def __init__(self, state: AppState, indices: Sequence[int], label: str | None) -> None:
-        text = f"Label {_images(len(indices))} as “{label}”" if label else f"Unlabel {_images(len(indices))}"
-        super().__init__(menu_text(text))
+        super().__init__()
         self._state, self._indices, self._label = state, list(indices), label
         self._previous: list[LabelSplit] = []
+        self.retranslate()
+
+    def describe(self) -> str:
+        """Label N images as “class”, or Unlabel N images."""
+        n = len(self._indices)
+        if self._label:
+            text = (translate("UndoCommands", "Label 1 image as “{label}”") if n == 1
+                    else translate("UndoCommands", "Label {count} images as “{label}”"))
+            return text.format(count=_count(n), label=self._label)
+        return (translate("UndoCommands", "Unlabel 1 image") if n == 1
+                else translate("UndoCommands", "Unlabel {count} images").format(count=_count(n)))
 
     def redo(self) -> None:
         """Apply the label."""
@@ -47,14 +80,21 @@ class SetLabelsCommand(QUndoCommand):
         self._state.notify_labels(self._indices)
 
 
-class ImportImagesCommand(QUndoCommand):
+class ImportImagesCommand(NamedCommand):
     """Add found images (and their classes) to the project; undo takes them out again."""
 
     def __init__(self, state: AppState, entries: Sequence[ImageEntry], classes: Sequence[str]) -> None:
-        super().__init__(menu_text(f"Import {_images(len(entries))}"))
+        super().__init__()
         self._state, self._entries, self._classes = state, list(entries), list(classes)
         self._added = 0
         self._new_classes: list[str] = []
+        self.retranslate()
+
+    def describe(self) -> str:
+        """Import N images."""
+        n = len(self._entries)
+        return (translate("UndoCommands", "Import 1 image") if n == 1
+                else translate("UndoCommands", "Import {count} images").format(count=_count(n)))
 
     @property
     def added(self) -> int:
@@ -78,12 +118,17 @@ class ImportImagesCommand(QUndoCommand):
         self._state.notify_images()
 
 
-class AddClassCommand(QUndoCommand):
+class AddClassCommand(NamedCommand):
     """Create a class (the name was validated by the caller)."""
 
     def __init__(self, state: AppState, name: str) -> None:
-        super().__init__(menu_text(f"New class “{name}”"))
+        super().__init__()
         self._state, self._name = state, name
+        self.retranslate()
+
+    def describe(self) -> str:
+        """New class “name”."""
+        return translate("UndoCommands", "New class “{name}”").format(name=self._name)
 
     def redo(self) -> None:
         """Append the class."""
@@ -96,12 +141,17 @@ class AddClassCommand(QUndoCommand):
         self._state.notify_classes()
 
 
-class RenameClassCommand(QUndoCommand):
+class RenameClassCommand(NamedCommand):
     """Rename a class; its images follow."""
 
     def __init__(self, state: AppState, old: str, new: str) -> None:
-        super().__init__(menu_text(f"Rename “{old}” to “{new}”"))
+        super().__init__()
         self._state, self._old, self._new = state, old, new
+        self.retranslate()
+
+    def describe(self) -> str:
+        """Rename “old” to “new”."""
+        return translate("UndoCommands", "Rename “{old}” to “{new}”").format(old=self._old, new=self._new)
 
     def redo(self) -> None:
         """Rename."""
@@ -114,13 +164,18 @@ class RenameClassCommand(QUndoCommand):
         self._state.notify_classes(relabeled=True)
 
 
-class DeleteClassCommand(QUndoCommand):
+class DeleteClassCommand(NamedCommand):
     """Delete a class; its images become unlabeled (never deleted)."""
 
     def __init__(self, state: AppState, name: str) -> None:
-        super().__init__(menu_text(f"Delete class “{name}”"))
+        super().__init__()
         self._state, self._name = state, name
         self._position, self._indices = 0, []
+        self.retranslate()
+
+    def describe(self) -> str:
+        """Delete class “name”."""
+        return translate("UndoCommands", "Delete class “{name}”").format(name=self._name)
 
     def redo(self) -> None:
         """Delete the class."""
@@ -135,13 +190,19 @@ class DeleteClassCommand(QUndoCommand):
         self._state.notify_classes(relabeled=True)
 
 
-class MergeClassesCommand(QUndoCommand):
+class MergeClassesCommand(NamedCommand):
     """Move every image of one class into another and delete the emptied class."""
 
     def __init__(self, state: AppState, source: str, target: str) -> None:
-        super().__init__(menu_text(f"Merge “{source}” into “{target}”"))
+        super().__init__()
         self._state, self._source, self._target = state, source, target
         self._position, self._indices = 0, []
+        self.retranslate()
+
+    def describe(self) -> str:
+        """Merge “source” into “target”."""
+        return translate("UndoCommands", "Merge “{source}” into “{target}”").format(source=self._source,
+                                                                                  target=self._target)
 
     def redo(self) -> None:
         """Merge."""
@@ -156,14 +217,25 @@ class MergeClassesCommand(QUndoCommand):
         self._state.notify_classes(relabeled=True)
 
 
-class SetExcludedCommand(QUndoCommand):
+class SetExcludedCommand(NamedCommand):
     """Exclude images from training, or include them again (they never leave the project)."""
 
     def __init__(self, state: AppState, indices: Sequence[int], excluded: bool) -> None:
-        verb = "Exclude" if excluded else "Include"
-        super().__init__(f"{verb} {_images(len(indices))} {'from' if excluded else 'in'} training")
+        super().__init__()
         self._state, self._indices, self._excluded = state, list(indices), excluded
         self._previous: list[bool] = []
+        self.retranslate()
+
+    def describe(self) -> str:
+        """Exclude N images from training, or Include N images in training."""
+        n = len(self._indices)
+        if self._excluded:
+            text = (translate("UndoCommands", "Exclude 1 image from training") if n == 1
+                    else translate("UndoCommands", "Exclude {count} images from training"))
+        else:
+            text = (translate("UndoCommands", "Include 1 image in training") if n == 1
+                    else translate("UndoCommands", "Include {count} images in training"))
+        return text.format(count=_count(n))
 
     def redo(self) -> None:
         """Set the flag."""
@@ -176,13 +248,25 @@ class SetExcludedCommand(QUndoCommand):
         self._state.notify_labels(self._indices)
 
 
-class SetSplitCommand(QUndoCommand):
+class SetSplitCommand(NamedCommand):
     """Move images to the training or the validation split (the doctor's fix for leakage)."""
 
     def __init__(self, state: AppState, indices: Sequence[int], split: str) -> None:
-        super().__init__(f"Move {_images(len(indices))} to {'validation' if split == 'val' else 'training'}")
+        super().__init__()
         self._state, self._indices, self._split = state, list(indices), split
         self._previous: list[str | None] = []
+        self.retranslate()
+
+    def describe(self) -> str:
+        """Move N images to validation (or training)."""
+        n = len(self._indices)
+        if self._split == "val":
+            text = (translate("UndoCommands", "Move 1 image to validation") if n == 1
+                    else translate("UndoCommands", "Move {count} images to validation"))
+        else:
+            text = (translate("UndoCommands", "Move 1 image to training") if n == 1
+                    else translate("UndoCommands", "Move {count} images to training"))
+        return text.format(count=_count(n))
 
     def redo(self) -> None:
         """Move them."""
@@ -195,13 +279,18 @@ class SetSplitCommand(QUndoCommand):
         self._state.notify_labels(self._indices)
 
 
-class DismissFindingsCommand(QUndoCommand):
+class DismissFindingsCommand(NamedCommand):
     """Remember doctor findings as handled, so the next scan does not list them again."""
 
-    def __init__(self, state: AppState, keys: Sequence[str], text: str = "Dismiss a finding") -> None:
-        super().__init__(menu_text(text))
-        self._state, self._keys = state, list(keys)
+    def __init__(self, state: AppState, keys: Sequence[str], text: str | None = None) -> None:
+        super().__init__()
+        self._state, self._keys, self._text = state, list(keys), text
         self._changed: list[str] = []
+        self.retranslate()
+
+    def describe(self) -> str:
+        """The caller's text (in the language it was given), else "Dismiss a finding"."""
+        return self._text or translate("UndoCommands", "Dismiss a finding")
 
     def redo(self) -> None:
         """Remember the keys."""

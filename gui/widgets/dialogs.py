@@ -9,19 +9,37 @@ from __future__ import annotations
 
 import html
 
+from PySide6.QtCore import QT_TRANSLATE_NOOP
 from PySide6.QtWidgets import QMessageBox, QWidget
 
+from gui.i18n import translate
 from gui.widgets.plain_text import rich_text
 
+# key(s) → what they do; both translated on use (key names too: some languages name Ctrl otherwise)
 SHORTCUTS = (
-    ("Ctrl+N", "New project"), ("Ctrl+O", "Open a project, or a dataset folder to import"),
-    ("Ctrl+I", "Import images"), ("Ctrl+Shift+I", "Import a folder"), ("Ctrl+E", "Export labelled dataset"),
-    ("Ctrl+S", "Save now (changes are saved automatically)"), ("Ctrl+Z / Ctrl+Shift+Z", "Undo / redo"),
-    ("1 – 9", "Label the selected images with class 1 – 9"), ("0", "Unlabel the selected images"),
-    ("Ctrl+A", "Select all images shown"), ("Enter / double-click", "Open the image viewer"),
-    ("Ctrl+F", "Search file names"), ("Ctrl+Plus / Ctrl+Minus", "Bigger / smaller thumbnails"),
-    ("F2", "Rename the selected class"), ("Delete", "Delete the selected class (images become unlabeled)"),
-    ("Ctrl+1 … Ctrl+4", "Go to Data, Train, Evaluate, Predict"),
+    (QT_TRANSLATE_NOOP("Dialogs", "Ctrl+N"), QT_TRANSLATE_NOOP("Dialogs", "New project")),
+    (QT_TRANSLATE_NOOP("Dialogs", "Ctrl+O"),
+     QT_TRANSLATE_NOOP("Dialogs", "Open a project, or a dataset folder to import")),
+    (QT_TRANSLATE_NOOP("Dialogs", "Ctrl+I"), QT_TRANSLATE_NOOP("Dialogs", "Import images")),
+    (QT_TRANSLATE_NOOP("Dialogs", "Ctrl+Shift+I"), QT_TRANSLATE_NOOP("Dialogs", "Import a folder")),
+    (QT_TRANSLATE_NOOP("Dialogs", "Ctrl+E"), QT_TRANSLATE_NOOP("Dialogs", "Export labelled dataset")),
+    (QT_TRANSLATE_NOOP("Dialogs", "Ctrl+S"),
+     QT_TRANSLATE_NOOP("Dialogs", "Save now (changes are saved automatically)")),
+    (QT_TRANSLATE_NOOP("Dialogs", "Ctrl+Z / Ctrl+Shift+Z"), QT_TRANSLATE_NOOP("Dialogs", "Undo / redo")),
+    (QT_TRANSLATE_NOOP("Dialogs", "1 – 9"),
+     QT_TRANSLATE_NOOP("Dialogs", "Label the selected images with class 1 – 9")),
+    (QT_TRANSLATE_NOOP("Dialogs", "0"), QT_TRANSLATE_NOOP("Dialogs", "Unlabel the selected images")),
+    (QT_TRANSLATE_NOOP("Dialogs", "Ctrl+A"), QT_TRANSLATE_NOOP("Dialogs", "Select all images shown")),
+    (QT_TRANSLATE_NOOP("Dialogs", "Enter / double-click"),
+     QT_TRANSLATE_NOOP("Dialogs", "Open the image viewer")),
+    (QT_TRANSLATE_NOOP("Dialogs", "Ctrl+F"), QT_TRANSLATE_NOOP("Dialogs", "Search file names")),
+    (QT_TRANSLATE_NOOP("Dialogs", "Ctrl+Plus / Ctrl+Minus"),
+     QT_TRANSLATE_NOOP("Dialogs", "Bigger / smaller thumbnails")),
+    (QT_TRANSLATE_NOOP("Dialogs", "F2"), QT_TRANSLATE_NOOP("Dialogs", "Rename the selected class")),
+    (QT_TRANSLATE_NOOP("Dialogs", "Delete"),
+     QT_TRANSLATE_NOOP("Dialogs", "Delete the selected class (images become unlabeled)")),
+    (QT_TRANSLATE_NOOP("Dialogs", "Ctrl+1 … Ctrl+4"),
+     QT_TRANSLATE_NOOP("Dialogs", "Go to Data, Train, Evaluate, Predict")),
 )
 
 
@@ -39,12 +57,14 @@ def ask(parent: QWidget | None, title: str, text: str) -> bool:
 def show_shortcuts(parent: QWidget | None) -> None:
     """Show the keyboard shortcuts."""
     cell = "<tr><td style='padding-right:18px'><b>{}</b></td><td>{}</td></tr>"
-    rows = "".join(cell.format(html.escape(k), html.escape(v)) for k, v in SHORTCUTS)
-    QMessageBox.information(parent, "Keyboard Shortcuts", f"<table>{rows}</table>")
+    rows = "".join(cell.format(html.escape(translate("Dialogs", k)), html.escape(translate("Dialogs", v)))
+                   for k, v in SHORTCUTS)
+    QMessageBox.information(parent, translate("Dialogs", "Keyboard Shortcuts"), f"<table>{rows}</table>")
 
 
 def show_about(parent: QWidget | None) -> None:
     """Show the about box."""
-    QMessageBox.about(parent, "About Transfer Studio",
-                      "<h3>Transfer Studio</h3><p>Turn a folder of your own images into an image classifier "
-                      "by transfer learning, offline.</p>")
+    text = translate("Dialogs", "Turn a folder of your own images into an image classifier by transfer "
+                     "learning, offline.")
+    QMessageBox.about(parent, translate("Dialogs", "About Transfer Studio"),
+                      f"<h3>Transfer Studio</h3><p>{html.escape(text)}</p>")

@@ -2,19 +2,21 @@
 
 from __future__ import annotations
 
-from PySide6.QtCore import Qt, Signal
+from PySide6.QtCore import QT_TRANSLATE_NOOP, Qt, Signal
 from PySide6.QtGui import QFont
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QPushButton, QVBoxLayout, QWidget
 
+from gui.i18n import retranslate_on_change, translate
 from gui.resources import icon
 from gui.widgets.drops import accept_file_drops
 
-_TEXTS = {
-    "empty": ("Drop images or folders here",
-              "Or use the buttons below. A folder with one sub-folder per class is imported already "
-              "labelled; your files stay where they are."),
-    "no_match": ("No images here", "Nothing matches this filter or search. Pick another class on the left, "
-                 "or clear the search."),
+_TEXTS = {  # mode → title, sentence (translated on use)
+    "empty": (QT_TRANSLATE_NOOP("EmptyState", "Drop images or folders here"),
+              QT_TRANSLATE_NOOP("EmptyState", "Or use the buttons below. A folder with one sub-folder per "
+                                "class is imported already labelled; your files stay where they are.")),
+    "no_match": (QT_TRANSLATE_NOOP("EmptyState", "No images here"),
+                 QT_TRANSLATE_NOOP("EmptyState", "Nothing matches this filter or search. Pick another class "
+                                   "on the left, or clear the search.")),
 }
 
 
@@ -67,9 +69,9 @@ class EmptyState(QWidget):
         font.setWeight(QFont.Weight.DemiBold)
         self._title.setFont(font)
         self._text = centered_label("", self)
-        self.files_button = QPushButton(icon("import", "white"), "  Import Images…", self)
+        self.files_button = QPushButton(icon("import", "white"), "", self)
         self.files_button.setObjectName("primaryButton")
-        self.folder_button = QPushButton(icon("import-folder"), "  Import Folder…", self)
+        self.folder_button = QPushButton(icon("import-folder"), "", self)
         self.files_button.clicked.connect(self.import_files)
         self.folder_button.clicked.connect(self.import_folder)
         buttons = QHBoxLayout()
@@ -84,14 +86,23 @@ class EmptyState(QWidget):
         column.addWidget(self._text)
         column.addSpacing(14)
         column.addLayout(buttons)
+        self._mode = "empty"
         self.set_mode("empty")
+        retranslate_on_change(self, self.retranslate_ui)
+
+    def retranslate_ui(self) -> None:
+        """The texts of the mode shown, in the interface language."""
+        title, text = _TEXTS[self._mode]
+        self._title.setText(translate("EmptyState", title))
+        self._text.setText(translate("EmptyState", text))
+        self.files_button.setText("  " + translate("EmptyState", "Import Images…"))
+        self.folder_button.setText("  " + translate("EmptyState", "Import Folder…"))
 
     def set_mode(self, mode: str) -> None:
         """``empty`` (no images in the project) or ``no_match`` (filter or search shows none)."""
-        title, text = _TEXTS.get(mode, _TEXTS["empty"])
+        self._mode = mode if mode in _TEXTS else "empty"
         self._icon.setPixmap(icon("import" if mode == "empty" else "search", "#9aa0b0").pixmap(56, 56))
-        self._title.setText(title)
-        self._text.setText(text)
+        self.retranslate_ui()
         self.files_button.setVisible(mode == "empty")
         self.folder_button.setVisible(mode == "empty")
 

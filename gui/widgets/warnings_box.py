@@ -10,6 +10,8 @@ from __future__ import annotations
 from PySide6.QtCore import Qt, QTimer, Slot
 from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QVBoxLayout, QWidget
 
+from gui.data.data_warnings import warning_texts
+from gui.i18n import retranslate_on_change, translate
 from gui.state.app_state import AppState
 from gui.theme import WARNING_COLOR
 from gui.widgets.icon_label import IconLabel
@@ -28,7 +30,7 @@ class WarningsBox(QFrame):
         self._layout = QVBoxLayout(self)
         self._layout.setContentsMargins(12, 10, 12, 12)
         self._layout.setSpacing(6)
-        self.title = QLabel("BEFORE YOU TRAIN", self)
+        self.title = QLabel(self)
         self.title.setObjectName("sectionTitle")
         self._layout.addWidget(self.title)
         self._rows: list[QWidget] = []
@@ -40,6 +42,11 @@ class WarningsBox(QFrame):
         state.labels_changed.connect(self._schedule)
         state.classes_changed.connect(self._schedule)
         self.hide()
+        retranslate_on_change(self, self.retranslate_ui)
+
+    def retranslate_ui(self) -> None:
+        """The title and the warnings in the interface language."""
+        self.refresh()
 
     @Slot()
     def _schedule(self) -> None:
@@ -50,23 +57,27 @@ class WarningsBox(QFrame):
         """Recompute the warnings now."""
         project = self._state.project
         warnings = project.warnings() if project is not None and project.images else []
-        self.messages = [w.message for w in warnings]
+        self.messages = warning_texts(project, warnings) if warnings else []  # translated by kind
         for row in self._rows:
             row.deleteLater()
         self._rows = []
         shown = self.messages[:MAX_SHOWN]
         if len(self.messages) > MAX_SHOWN:
-            shown.append(f"…and {len(self.messages) - MAX_SHOWN} more.")
+            more = len(self.messages) - MAX_SHOWN
+            shown.append(translate("WarningsBox", "…and {count} more.").format(count=more))
         for text in shown:
             self._rows.append(self._row(text))
             self._layout.addWidget(self._rows[-1])
         if project is not None and project.images and not shown:
             splits = project.split_counts().values()
             train, val = sum(s["train"] for s in splits), sum(s["val"] for s in splits)
-            self._rows.append(self._row(f"Ready to train: {train:,} training and {val:,} validation images "
-                                        f"in {len(project.classes)} classes.", "check", READY_COLOR))
+            text = translate("WarningsBox", "Ready to train: {train} training and {val} validation images in "
+                             "{classes} classes.").format(train=f"{train:,}", val=f"{val:,}",
+                                                          classes=len(project.classes))
+            self._rows.append(self._row(text, "check", READY_COLOR))
             self._layout.addWidget(self._rows[-1])
-        self.title.setText("BEFORE YOU TRAIN" if shown else "SUMMARY")
+        self.title.setText(translate("WarningsBox", "BEFORE YOU TRAIN") if shown
+                           else translate("WarningsBox", "SUMMARY"))
         self.setVisible(bool(self._rows))
 
     def _row(self, text: str, icon_name: str = "warning", color: str = WARNING_COLOR) -> QWidget:

@@ -13,15 +13,15 @@ from PySide6.QtWidgets import QApplication, QMainWindow, QWidget
 
 from engine.project.store import Project
 from gui.data.data_page import DataPage
-from gui.i18n import I18N_DIR, current_language, install_language, language_notifier, translate
+from gui.i18n import I18N_DIR, current_language, install_language, retranslate_on_change, translate
 from gui.resources import app_icon
 from gui.state.app_state import AppState
 from gui.state.commands import menu_text
 from gui.theme import ThemeManager
 from gui.widgets import dialogs
 from gui.widgets.drops import accept_file_drops
-from gui.widgets.plain_text import set_tooltip
-from gui.window.menus import build_menus, build_toolbar, create_actions
+from gui.widgets.plain_text import set_status_tip, set_tooltip
+from gui.window.menus import build_menus, build_toolbar, create_actions, retranslate_menus
 from gui.window.placeholder_page import PlaceholderPage
 from gui.window.project_flows import ProjectFlows
 from gui.window.stage_bar import STAGE_KEYS, StageBar, StageStack
@@ -51,13 +51,19 @@ class MainWindow(QMainWindow):
             self.stages.set_page(key, PlaceholderPage(key, self))
         self.setCentralWidget(self.stages)
         self.main_actions = create_actions(self)
-        build_menus(self, self.main_actions)
+        self.menus = build_menus(self, self.main_actions)
         self.toolbar = build_toolbar(self, self.main_actions, self.stage_bar)
         self.status = MainStatusBar(self.state, self)
         self.setStatusBar(self.status)
         self._connect()
         self._restore_settings()
         self._on_project_changed(self.state.project)
+        retranslate_on_change(self, self.retranslate_ui)
+
+    def retranslate_ui(self) -> None:
+        """Menus, actions and toolbar in the interface language; the current language checked."""
+        retranslate_menus(self.main_actions, self.menus, self.toolbar)
+        self._update_label_actions()
         self._check_language()
 
     def _connect(self) -> None:
@@ -73,7 +79,6 @@ class MainWindow(QMainWindow):
         state.classes_changed.connect(self._update_label_actions)
         state.error.connect(self.show_error)
         self.theme.theme_changed.connect(self._on_theme_changed)
-        language_notifier().changed.connect(self._check_language)
 
     # ------------------------------------------------------------ public API
     def set_stage_page(self, key: str, widget: QWidget) -> None:
@@ -174,7 +179,7 @@ class MainWindow(QMainWindow):
             action = menu.addAction(menu_text(folder))
             action.setData(folder)
         if menu.isEmpty():
-            menu.addAction("No recent projects").setEnabled(False)
+            menu.addAction(translate("MainWindow", "No recent projects")).setEnabled(False)
 
     @Slot(QAction)
     def open_recent_action(self, action: QAction) -> None:
@@ -224,11 +229,14 @@ class MainWindow(QMainWindow):
             number = int(action.data())
             if number:
                 name = classes[number - 1] if number <= len(classes) else None
-                text = f"Label as “{name}”" if name else f"Label as Class {number}"
+                text = (translate("MainWindow", "Label as “{name}”").replace("{name}", name) if name
+                        else translate("MainWindow", "Label as Class {number}").format(number=number))
                 action.setText(menu_text(text))
                 set_tooltip(action, text)
+                set_status_tip(action, text)
                 action.setEnabled(on_data and name is not None)
             else:
+                action.setText(translate("MainWindow", "Unlabel Selection"))
                 action.setEnabled(on_data and self.state.project is not None)
 
     @Slot(bool)
@@ -241,8 +249,9 @@ class MainWindow(QMainWindow):
     def closeEvent(self, event: QCloseEvent) -> None:
         """Save, stop background work, remember the window; never lose a change silently."""
         if not self.state.close_project() and not dialogs.ask(
-            self, "Quit without saving?", "The last changes could not be saved (see the previous message). "
-            "Quit anyway and lose them?"
+            self, translate("MainWindow", "Quit without saving?"),
+            translate("MainWindow", "The last changes could not be saved (see the previous message). "
+                      "Quit anyway and lose them?"),
         ):
             event.ignore()
             return

@@ -18,10 +18,17 @@ from PySide6.QtWidgets import QFileDialog, QWidget
 from engine.imaging import IMAGE_EXTENSIONS, is_image_candidate
 from engine.project.schema import PROJECT_FILE_NAME
 from engine.project.store import Project
+from gui.i18n import translate
 from gui.state.app_state import AppState
 from gui.widgets.dialogs import ask
 
-_IMAGE_FILTER = "Images (" + " ".join(f"*{e}" for e in sorted(IMAGE_EXTENSIONS)) + ");;All files (*)"
+_IMAGE_PATTERNS = " ".join(f"*{e}" for e in sorted(IMAGE_EXTENSIONS))
+
+
+def image_filter() -> str:
+    """The file dialog's filter for images, in the interface language."""
+    return ";;".join((translate("ProjectFlows", "Images ({patterns})").format(patterns=_IMAGE_PATTERNS),
+                      translate("ProjectFlows", "All files (*)")))
 
 
 def has_images(folder: Path, depth: int = 3) -> bool:
@@ -52,8 +59,8 @@ class ProjectFlows(QObject):
     @Slot()
     def new_project(self) -> None:
         """Ask for a folder and create an empty project there (or open the one it holds)."""
-        folder = QFileDialog.getExistingDirectory(self._window, "Choose a folder for the new project",
-                                                  self._start_dir())
+        caption = translate("ProjectFlows", "Choose a folder for the new project")
+        folder = QFileDialog.getExistingDirectory(self._window, caption, self._start_dir())
         if folder:
             self._remember(folder)
             self.open_path(folder, create=True)
@@ -61,7 +68,7 @@ class ProjectFlows(QObject):
     @Slot()
     def open_project(self) -> None:
         """Ask for a project folder, or a dataset folder to import."""
-        caption = "Open a project folder, or a folder of images"
+        caption = translate("ProjectFlows", "Open a project folder, or a folder of images")
         folder = QFileDialog.getExistingDirectory(self._window, caption, self._start_dir())
         if folder:
             self._remember(folder)
@@ -73,21 +80,24 @@ class ProjectFlows(QObject):
         if target.is_file() and target.name == PROJECT_FILE_NAME:
             target = target.parent
         if not target.is_dir():
-            self._state.error.emit("Cannot open", f"{target}: not a folder or a project file.")
+            self._state.error.emit(translate("ProjectFlows", "Cannot open"),
+                                   translate("ProjectFlows", "{path}: not a folder or a project file.")
+                                   .format(path=target))
         elif Project.exists(target):
             self._state.open_project(target)
         elif has_images(target):
             self._import_dataset(target)
-        elif create or ask(self._window, "Create a project?",
-                           f"{target} holds no project and no images.\n\nCreate a new, empty project there?"):
+        elif create or ask(self._window, translate("ProjectFlows", "Create a project?"),
+                           translate("ProjectFlows", "{path} holds no project and no images.\n\n"
+                                     "Create a new, empty project there?").format(path=target)):
             self._state.create_project(target)
 
     def _import_dataset(self, folder: Path) -> None:
         project_folder = folder
         if not os.access(folder, os.W_OK):
-            chosen = QFileDialog.getExistingDirectory(
-                self._window, f"{folder.name} is read-only: choose a folder for the project file",
-                str(Path.home()))
+            caption = translate("ProjectFlows", "{folder} is read-only: choose a folder for the project file")
+            chosen = QFileDialog.getExistingDirectory(self._window, caption.format(folder=folder.name),
+                                                      str(Path.home()))
             if not chosen:
                 return
             project_folder = Path(chosen)
@@ -97,7 +107,8 @@ class ProjectFlows(QObject):
     def import_files(self) -> None:
         """Ask for image files and import them unlabeled."""
         start = self._start_dir()
-        files, _ = QFileDialog.getOpenFileNames(self._window, "Import images", start, _IMAGE_FILTER)
+        caption = translate("ProjectFlows", "Import images")
+        files, _ = QFileDialog.getOpenFileNames(self._window, caption, start, image_filter())
         if files:
             self._remember(files[0])
             self._state.import_paths(files)
@@ -105,7 +116,7 @@ class ProjectFlows(QObject):
     @Slot()
     def import_folder(self) -> None:
         """Ask for a folder and import its images (labelled by sub-folder when it is laid out so)."""
-        caption = "Import a folder of images"
+        caption = translate("ProjectFlows", "Import a folder of images")
         folder = QFileDialog.getExistingDirectory(self._window, caption, self._start_dir())
         if folder:
             self._remember(folder)
@@ -116,8 +127,9 @@ class ProjectFlows(QObject):
         """Ask for a destination and copy the labelled images into one folder per class."""
         if self._state.project is None:
             return
-        dest = QFileDialog.getExistingDirectory(self._window, "Export labelled images into this folder "
-                                                "(one sub-folder per class)", self._start_dir())
+        caption = translate("ProjectFlows", "Export labelled images into this folder "
+                            "(one sub-folder per class)")
+        dest = QFileDialog.getExistingDirectory(self._window, caption, self._start_dir())
         if dest:
             self._state.export_dataset(dest)
 
@@ -127,7 +139,8 @@ class ProjectFlows(QObject):
             if len(paths) == 1 and Path(paths[0]).is_dir():
                 self.open_path(paths[0])
             else:
-                self._state.error.emit("No project open", "Drop a folder to start a project from it, or "
-                                       "create a project first (File › New Project…).")
+                text = translate("ProjectFlows", "Drop a folder to start a project from it, or create a "
+                                 "project first (File › New Project…).")
+                self._state.error.emit(translate("ProjectFlows", "No project open"), text)
             return
         self._state.import_paths(paths, label)

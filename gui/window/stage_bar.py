@@ -6,13 +6,41 @@
 
 from __future__ import annotations
 
-from PySide6.QtCore import Qt, Signal, Slot
+from PySide6.QtCore import QT_TRANSLATE_NOOP, Qt, Signal, Slot
 from PySide6.QtWidgets import QButtonGroup, QHBoxLayout, QLabel, QStackedWidget, QToolButton, QWidget
 
+from gui.i18n import retranslate_on_change, translate
 from gui.resources import icon
 
-STAGES = (("data", "Data"), ("train", "Train"), ("evaluate", "Evaluate"), ("predict", "Predict"))
+# key → name (translated on use: ``stage_name(key)``)
+STAGES = (
+    ("data", QT_TRANSLATE_NOOP("StageBar", "Data")),
+    ("train", QT_TRANSLATE_NOOP("StageBar", "Train")),
+    ("evaluate", QT_TRANSLATE_NOOP("StageBar", "Evaluate")),
+    ("predict", QT_TRANSLATE_NOOP("StageBar", "Predict")),
+)
 STAGE_KEYS = tuple(key for key, _ in STAGES)
+_TOOLTIPS = {  # one string each, the shortcut in it: Ctrl+1 … Ctrl+4
+    "data": QT_TRANSLATE_NOOP("StageBar", "Data ({shortcut})"),
+    "train": QT_TRANSLATE_NOOP("StageBar", "Train ({shortcut})"),
+    "evaluate": QT_TRANSLATE_NOOP("StageBar", "Evaluate ({shortcut})"),
+    "predict": QT_TRANSLATE_NOOP("StageBar", "Predict ({shortcut})"),
+}
+
+
+def stage_name(key: str) -> str:
+    """The name of stage ``key`` in the interface language."""
+    return translate("StageBar", dict(STAGES)[key])
+
+
+def stage_tooltip(key: str) -> str:
+    """The tooltip template of stage ``key`` (``{shortcut}`` still to fill), in the interface language."""
+    return translate("StageBar", _TOOLTIPS[key])
+
+
+def stage_shortcut(key: str) -> str:
+    """The shortcut that shows stage ``key``."""
+    return f"Ctrl+{STAGE_KEYS.index(key) + 1}"
 
 
 class StageBar(QWidget):
@@ -28,7 +56,7 @@ class StageBar(QWidget):
         self._group = QButtonGroup(self)
         self._group.setExclusive(True)
         self.buttons: dict[str, QToolButton] = {}
-        for number, (key, title) in enumerate(STAGES, start=1):
+        for number, key in enumerate(STAGE_KEYS, start=1):
             if number > 1:
                 chevron = QLabel(self)
                 chevron.setObjectName("stageChevron")
@@ -36,17 +64,22 @@ class StageBar(QWidget):
                 layout.addWidget(chevron)
             button = QToolButton(self)
             button.setObjectName("stageButton")
-            button.setText(f"{number}  {title}")
             button.setIcon(icon(key))
             button.setCheckable(True)
             button.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextBesideIcon)
-            button.setToolTip(f"{title} (Ctrl+{number})")
             button.setProperty("stage", key)
             self._group.addButton(button)
             self.buttons[key] = button
             layout.addWidget(button)
         self._group.buttonClicked.connect(self._on_clicked)
         self.buttons["data"].setChecked(True)
+        retranslate_on_change(self, self.retranslate_ui)
+
+    def retranslate_ui(self) -> None:
+        """Number, name and shortcut of each stage in the interface language."""
+        for number, key in enumerate(STAGE_KEYS, start=1):
+            self.buttons[key].setText(f"{number}  {stage_name(key)}")
+            self.buttons[key].setToolTip(stage_tooltip(key).replace("{shortcut}", stage_shortcut(key)))
 
     def set_current(self, key: str) -> None:
         """Check the button of stage ``key`` without emitting."""

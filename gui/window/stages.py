@@ -13,6 +13,7 @@ from PySide6.QtCore import QEvent, QObject, Slot
 from PySide6.QtWidgets import QMessageBox, QWidget
 
 from gui.evaluate.evaluation_page import EvaluationPage
+from gui.i18n import translate
 from gui.predict.predict_page import PredictPage
 from gui.train.train_page import TrainPage
 from gui.workers.recommend_worker import RecommendFunction
@@ -47,9 +48,9 @@ class StageWiring(QObject):
     def _confirm_stop(self) -> bool:
         answer = QMessageBox.question(
             self._window,
-            "Stop training?",
-            "A training run is in progress. Stop it and quit? The best weights so far are kept, and the "
-            "run can be resumed later.",
+            translate("StageWiring", "Stop training?"),
+            translate("StageWiring", "A training run is in progress. Stop it and quit? The best weights so "
+                      "far are kept, and the run can be resumed later."),
             QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No,
             QMessageBox.StandardButton.No,
         )

@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-from PySide6.QtCore import Qt, QTimer, Slot
+from PySide6.QtCore import QT_TRANSLATE_NOOP, Qt, QTimer, Slot
 from PySide6.QtWidgets import QLabel, QStatusBar, QWidget
 
+from gui.i18n import retranslate_on_change, translate
 from gui.state.app_state import AppState
 from gui.theme import ERROR_COLOR
 from gui.widgets.icon_label import IconLabel
@@ -12,6 +13,11 @@ from gui.widgets.job_progress import JobProgressWidget
 from gui.widgets.plain_text import set_tooltip
 
 MESSAGE_MS = 8000
+_SAVE_STATES = {  # save status → icon, its colour, text (translated on use)
+    "saved": ("check", None, QT_TRANSLATE_NOOP("MainStatusBar", "All changes saved")),
+    "saving": ("save", None, QT_TRANSLATE_NOOP("MainStatusBar", "Saving…")),
+    "failed": ("warning", ERROR_COLOR, QT_TRANSLATE_NOOP("MainStatusBar", "Not saved")),
+}
 
 
 class MainStatusBar(QStatusBar):
@@ -41,7 +47,13 @@ class MainStatusBar(QStatusBar):
             signal.connect(self._schedule)
         state.project_changed.connect(self._on_project_changed)
         state.classes_changed.connect(self._schedule)
-        self._on_save_status("idle", "")
+        self._save_status = ("idle", "")
+        retranslate_on_change(self, self.retranslate_ui)
+
+    def retranslate_ui(self) -> None:
+        """The counts and the save state in the interface language."""
+        self._update_counts()
+        self._on_save_status(*self._save_status)
 
     @Slot(object)
     def _on_project_changed(self, project: object) -> None:
@@ -68,20 +80,20 @@ class MainStatusBar(QStatusBar):
             self._on_save_status("idle", "")
             return
         labelled = sum(1 for e in project.images if e.label is not None and not e.broken)
-        self.counts.setText(f"{len(project.images):,} images · {labelled:,} labelled · "
-                            f"{len(project.classes)} classes")
+        text = translate("MainStatusBar", "{images} images · {labelled} labelled · {classes} classes")
+        self.counts.setText(text.format(images=f"{len(project.images):,}", labelled=f"{labelled:,}",
+                                        classes=len(project.classes)))
 
     @Slot(str, str)
     def _on_save_status(self, status: str, detail: str) -> None:
+        self._save_status = (status, detail)
         project = self._state.project
         if project is None or status == "idle":
             self.save_icon.set_icon(None)
-            self.save_label.setText("No project open" if project is None else "")
+            self.save_label.setText(translate("MainStatusBar", "No project open") if project is None else "")
             self.save_label.setToolTip("")
             return
-        texts = {"saved": ("check", None, "All changes saved"), "saving": ("save", None, "Saving…"),
-                 "failed": ("warning", ERROR_COLOR, "Not saved")}
-        name, color, text = texts.get(status, texts["saved"])
+        name, color, text = _SAVE_STATES.get(status, _SAVE_STATES["saved"])
         self.save_icon.set_icon(name, color)
-        self.save_label.setText(text)
+        self.save_label.setText(translate("MainStatusBar", text))
         set_tooltip(self.save_label, detail or str(project.file_path))

@@ -16,12 +16,12 @@ from typing import Any
 from PySide6.QtCore import QCoreApplication, QObject, Qt, Signal, Slot
 from PySide6.QtWidgets import QFileDialog, QInputDialog, QMessageBox, QProgressDialog, QWidget
 
+from gui.i18n import translate
 from gui.widgets import dialogs
 from gui.widgets.plain_text import rich_text
 from gui.workers.task_runner import TaskRunner
 
-FILE_FILTER = "Weights (*.pth *.pt *.bin *.safetensors);;All files (*)"
-TITLE = "Import Backbone Weights"
+WEIGHT_PATTERNS = "*.pth *.pt *.bin *.safetensors"
 NamesFunction = Callable[[], list[str]]
 ImportFunction = Callable[[str, str], Any]
 
@@ -44,6 +44,17 @@ def import_backbone_weights(path: str, name: str) -> Path:
         if path in str(exc):
             raise
         raise WeightsError(f"{path}: {exc}") from exc  # the message names the file
+
+
+def file_filter() -> str:
+    """The file dialog's filter for weights files, in the interface language."""
+    return ";;".join((translate("WeightsImportFlow", "Weights ({patterns})").format(patterns=WEIGHT_PATTERNS),
+                      translate("WeightsImportFlow", "All files (*)")))
+
+
+def title() -> str:
+    """The title of every dialog of the flow, in the interface language."""
+    return translate("WeightsImportFlow", "Import Backbone Weights")
 
 
 def guess_backbone(file_name: str, names: list[str]) -> int:
@@ -85,7 +96,7 @@ class WeightsImportFlow(QObject):
     @Slot()
     def ask(self) -> None:
         """Ask for the weights file, then for its backbone, then import it."""
-        path, _ = QFileDialog.getOpenFileName(self._window, TITLE, "", FILE_FILTER)
+        path, _ = QFileDialog.getOpenFileName(self._window, title(), "", file_filter())
         if path:
             self.start(path)
 
@@ -94,7 +105,7 @@ class WeightsImportFlow(QObject):
         if self._runner.is_running():
             return False
         self._source, self._stage, self._names = path, "names", []
-        self._show_busy("Reading the list of backbones…")
+        self._show_busy(translate("WeightsImportFlow", "Reading the list of backbones…"))
         self._runner.start(lambda _progress, _control: self._names_fn())
         return True
 
@@ -105,11 +116,11 @@ class WeightsImportFlow(QObject):
     def _show_busy(self, text: str) -> None:
         if self._busy is None:
             self._busy = QProgressDialog(self._window)
-            self._busy.setWindowTitle(TITLE)
             self._busy.setCancelButton(None)
             self._busy.setRange(0, 0)  # indeterminate: the check has no steps to count
             self._busy.setMinimumDuration(0)
             self._busy.setWindowModality(Qt.WindowModality.WindowModal)
+        self._busy.setWindowTitle(title())
         self._busy.setLabelText(rich_text(text))  # file names are shown literally
         self._busy.show()
 
@@ -124,18 +135,19 @@ class WeightsImportFlow(QObject):
             return
         self._hide_busy()
         self._stage = ""
-        QMessageBox.information(self._window, TITLE, rich_text(
-            f"{self._source} is now the pretrained weights of {self._backbone}: training with "
-            f"{self._backbone} uses it, offline too.\n\nA checked copy is kept at {result}; its SHA-256 "
-            "is pinned and checked before every load."
-        ))
+        text = translate("WeightsImportFlow", "{file} is now the pretrained weights of {backbone}: training "
+                         "with {backbone} uses it, offline too.\n\nA checked copy is kept at {copy}; its "
+                         "SHA-256 is pinned and checked before every load.")
+        QMessageBox.information(self._window, title(), rich_text(
+            text.format(file=self._source, backbone=self._backbone, copy=result)))
         self.imported.emit(str(result))
 
     @Slot(str)
     def _on_failed(self, message: str) -> None:
         self._hide_busy()
         self._stage = ""
-        dialogs.show_error(self._window, "Cannot import the weights", f"{message}\n\nNothing was imported.")
+        text = translate("WeightsImportFlow", "{reason}\n\nNothing was imported.").format(reason=message)
+        dialogs.show_error(self._window, translate("WeightsImportFlow", "Cannot import the weights"), text)
         self.failed.emit(message)
 
     @Slot()
@@ -147,12 +159,14 @@ class WeightsImportFlow(QObject):
         self._stage = ""
         self._hide_busy()
         file_name = Path(self._source).name
-        prompt = rich_text(f"Which backbone are the weights in {file_name} for?")
-        name, ok = QInputDialog.getItem(self._window, TITLE, prompt, names, guess_backbone(file_name, names),
-                                        False)
+        prompt = translate("WeightsImportFlow", "Which backbone are the weights in {file} for?")
+        prompt = prompt.format(file=file_name)
+        name, ok = QInputDialog.getItem(self._window, title(), rich_text(prompt), names,
+                                        guess_backbone(file_name, names), False)
         if not ok or not name:
             return
         self._backbone, self._stage = str(name), "import"
-        self._show_busy(f"Checking {Path(self._source).name} against {self._backbone}…")
+        self._show_busy(translate("WeightsImportFlow", "Checking {file} against {backbone}…")
+                        .format(file=Path(self._source).name, backbone=self._backbone))
         source, backbone = self._source, self._backbone
         self._runner.start(lambda _progress, _control: self._import_fn(source, backbone))

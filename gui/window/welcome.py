@@ -15,6 +15,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from gui.i18n import retranslate_on_change, translate
 from gui.resources import app_icon, icon
 from gui.state.app_state import AppState
 from gui.widgets.empty_state import centered_column, centered_label
@@ -38,37 +39,48 @@ class WelcomeWidget(QWidget):
         font = title.font()
         font.setWeight(QFont.Weight.DemiBold)
         title.setFont(font)
-        subtitle = centered_label("Teach the computer to recognise your own pictures: label a folder of "
-                                  "images, train, check the results, use the model.", self, "pageHint")
-        new_button = QPushButton(icon("new", "white"), "  New Project…", self)
-        new_button.setObjectName("primaryButton")
-        new_button.clicked.connect(self.new_requested)
-        open_button = QPushButton(icon("open"), "  Open Project or Dataset Folder…", self)
-        open_button.clicked.connect(self.open_requested)
+        self._subtitle = centered_label("", self, "pageHint")
+        self.new_button = QPushButton(icon("new", "white"), "", self)
+        self.new_button.setObjectName("primaryButton")
+        self.new_button.clicked.connect(self.new_requested)
+        self.open_button = QPushButton(icon("open"), "", self)
+        self.open_button.clicked.connect(self.open_requested)
         buttons = QHBoxLayout()
         buttons.addStretch(1)
-        buttons.addWidget(new_button)
-        buttons.addWidget(open_button)
+        buttons.addWidget(self.new_button)
+        buttons.addWidget(self.open_button)
         buttons.addStretch(1)
-        hint = centered_label("Tip: drop a folder that has one sub-folder per class anywhere on this window "
-                              "to start with every image already labelled.", self)
-        self.recent_title = centered_label("RECENT PROJECTS", self, "sectionTitle")
+        self._hint = centered_label("", self)
+        self.recent_title = centered_label("", self, "sectionTitle")
         self.recent = QListWidget(self)
         self.recent.setObjectName("recentList")
+        self.recent.setProperty("untranslatedContent", True)  # project folders: the user's names
         self.recent.itemActivated.connect(self._on_recent)
         self.recent.itemClicked.connect(self._on_recent)
         column = centered_column(self, 560)
-        for widget in (logo, title, subtitle):
+        for widget in (logo, title, self._subtitle):
             column.addWidget(widget)
         column.addSpacing(18)
         column.addLayout(buttons)
         column.addSpacing(10)
-        column.addWidget(hint)
+        column.addWidget(self._hint)
         column.addSpacing(24)
         column.addWidget(self.recent_title)
         column.addWidget(self.recent)
         state.recent_changed.connect(self.refresh)
         self.refresh()
+        retranslate_on_change(self, self.retranslate_ui)
+
+    def retranslate_ui(self) -> None:
+        """The welcome texts in the interface language."""
+        subtitle = translate("WelcomeWidget", "Teach the computer to recognise your own pictures: label a "
+                             "folder of images, train, check the results, use the model.")
+        self._subtitle.setText(subtitle)
+        self.new_button.setText("  " + translate("WelcomeWidget", "New Project…"))
+        self.open_button.setText("  " + translate("WelcomeWidget", "Open Project or Dataset Folder…"))
+        self._hint.setText(translate("WelcomeWidget", "Tip: drop a folder that has one sub-folder per class "
+                                     "anywhere on this window to start with every image already labelled."))
+        self.recent_title.setText(translate("WelcomeWidget", "RECENT PROJECTS"))
 
     @Slot()
     def refresh(self) -> None:

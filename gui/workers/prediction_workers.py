@@ -19,6 +19,7 @@ from engine.data.scan import iter_image_files
 from engine.imaging import is_image_candidate
 from engine.inference.results import PathResult
 from engine.progress import Progress
+from gui.i18n import translate
 from gui.workers.task_runner import TaskFunction
 
 
@@ -76,7 +77,7 @@ def load_model_task(path: str, reject: str | float = "auto") -> TaskFunction:
     """A task that opens ``path`` with ``OnnxPredictor(path, reject=reject)`` as a :class:`LoadedModel`."""
 
     def run(progress: Progress, control: RunControl) -> LoadedModel:
-        progress(0, 1, "Opening the model")
+        progress(0, 1, translate("PredictionWorkers", "Opening the model"))
         from engine.inference.predictor import OnnxPredictor
 
         predictor = OnnxPredictor(path, reject=reject)
@@ -88,17 +89,21 @@ def load_model_task(path: str, reject: str | float = "auto") -> TaskFunction:
 
 
 def describe_model(path: str, classes: Sequence[str], predictor: Any) -> str:
-    """``model.onnx · 2 classes · efficientnet_lite0 · 94.1 % validation accuracy`` from the metadata."""
+    """``model.onnx · 2 classes · efficientnet_lite0 · 94.1 % validation accuracy`` from the metadata.
+
+    In the interface language: call it where it is shown, again after a language switch.
+    """
     meta = getattr(predictor, "metadata", None)
     meta = meta if isinstance(meta, Mapping) else {}
-    parts = [Path(path).name, f"{len(classes)} classes"]
+    parts = [Path(path).name, translate("PredictionWorkers", "{count} classes").format(count=len(classes))]
     backbones = meta.get("backbones")
     if isinstance(backbones, list | tuple):
         parts.append(" + ".join(str(b) for b in backbones))
     elif backbones:
         parts.append(str(backbones))
     with contextlib.suppress(KeyError, TypeError, ValueError):
-        parts.append(f"{float(meta['val_accuracy']):.1%} validation accuracy")
+        accuracy = translate("PredictionWorkers", "{accuracy} validation accuracy")
+        parts.append(accuracy.format(accuracy=f"{float(meta['val_accuracy']):.1%}"))
     return " · ".join(parts)
 
 
@@ -124,7 +129,7 @@ def predict_task(
     """
 
     def run(progress: Progress, control: RunControl) -> PredictionBatch:
-        progress(0, 0, "Looking for images")
+        progress(0, 0, translate("PredictionWorkers", "Looking for images"))
         if model.has_novelty:
             model.predictor.threshold = threshold  # set between runs, on the one thread using it
         paths, folder = collect_images(dropped)

@@ -15,6 +15,7 @@ from engine.control import RunControl
 from engine.data.scan import DatasetIndex
 from engine.data.thresholds import size_rule
 from engine.progress import Progress
+from gui.i18n import translate
 from gui.train.wizard.grid import parse_cell
 from gui.workers.task_runner import TaskFunction
 
@@ -60,10 +61,12 @@ class RecommendationView:
     def fallback(cls, train_images: int, classes: int) -> RecommendationView:
         """Without measurements (cancelled or failed): the engine's size rule, on the bundled backbone."""
         choice = size_rule(train_images, classes)
+        reason = translate("RecommendWorker", "Similarity was not measured. {reason}")
+        reason = reason.format(reason=choice.reason)
         return cls(
             strategy=choice.strategy,
             backbones=(DEFAULT_BACKBONE,),
-            reason=f"Similarity was not measured. {choice.reason}",
+            reason=reason,
             cell=(choice.band, "similar"),
             measured=False,
         )
@@ -100,7 +103,8 @@ def layer_groups_task(backbone: str) -> TaskFunction:
     """A task returning the backbone's layer-group names, input side first (builds it without weights)."""
 
     def run(progress: Progress, control: RunControl) -> tuple[str, list[str]]:
-        progress(0, 1, f"Reading the layers of {backbone}")
+        message = translate("RecommendWorker", "Reading the layers of {backbone}").format(backbone=backbone)
+        progress(0, 1, message)
         from engine.models.registry import build_backbone, layer_groups
 
         control.raise_if_cancelled()

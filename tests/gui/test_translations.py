@@ -229,7 +229,8 @@ def clipped(root: QWidget) -> list[str]:
 
 def check(root: QWidget, problems: dict[str, list[str]], stage: str) -> None:
     """Collect untranslated and clipped text of ``root`` under ``stage``."""
-    QApplication.processEvents()
+    QApplication.processEvents()  # LanguageChange: widgets set their texts and post layout requests...
+    QApplication.processEvents()  # ...which the next pass handles (Qt defers events posted during a pass)
     for where, text in visible_texts(root):
         words = untranslated_words(text)
         if words:

@@ -11,12 +11,13 @@ pytest.importorskip("PySide6")
 
 from engine.project.schema import PROJECT_FILE_NAME
 from gui.evaluate.evaluation_page import EvaluationPage, run_title
+from gui.train.strategy_names import strategy_title
 
 
 @pytest.mark.parametrize("best", ["high", None, [], float("nan"), float("inf"), True])
 def test_run_title_survives_any_accuracy(best):
     title = run_title({"strategy": "features", "best_val_acc": best, "created": "2026-12-01T10:00"})
-    assert title == "2026-12-01 10:00  features  (accuracy ?)"
+    assert title == f"2026-12-01 10:00  {strategy_title('features')}  (accuracy ?)"
 
 
 def test_run_title_shows_a_good_accuracy():
