@@ -218,16 +218,21 @@ class OnnxPredictor:
         return (f"{self.path.name} was exported before 'none of my classes' existed: every image gets one "
                 "of its classes. Export the run again to add rejection.")
 
-    def _run(self, batch: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray | None]:
-        names = [PROBS_NAME] + [EMBED_NAME] * self._has_embedding + [UNKNOWN_SCORE_NAME] * self.has_novelty
+    def _run(
+        self, batch: np.ndarray, embeddings: bool = True
+    ) -> tuple[np.ndarray, np.ndarray, np.ndarray | None]:
+        want_embedding = embeddings and self._has_embedding  # not fetched (nor copied) unless asked for
+        names = [PROBS_NAME] + [EMBED_NAME] * want_embedding + [UNKNOWN_SCORE_NAME] * self.has_novelty
         outputs = dict(zip(names, self.session.run(names, {INPUT_NAME: batch}), strict=True))
         probs = np.asarray(outputs[PROBS_NAME], dtype=np.float32)
         embedding = np.asarray(outputs.get(EMBED_NAME, np.zeros((len(batch), 0))), dtype=np.float32)
         score = outputs.get(UNKNOWN_SCORE_NAME)
         return probs, embedding, None if score is None else np.asarray(score, dtype=np.float32)
 
-    def predict_arrays(self, images: Sequence[np.ndarray]) -> list[Prediction]:
+    def predict_arrays(self, images: Sequence[np.ndarray], embeddings: bool = True) -> list[Prediction]:
         """Classify decoded ``HxWx3`` ``uint8`` RGB images (any sizes), in order.
+
+        With ``embeddings=False`` each prediction's embedding is empty (the output is not fetched).
 
         Raises:
             ValueError: If an array is not an RGB ``uint8`` image.
@@ -240,7 +245,7 @@ class OnnxPredictor:
         for indices in by_shape.values():
             for start in range(0, len(indices), self.batch_size):
                 chunk = indices[start : start + self.batch_size]
-                probs, embedding, score = self._run(np.stack([rgb[i] for i in chunk]))
+                probs, embedding, score = self._run(np.stack([rgb[i] for i in chunk]), embeddings)
                 for row, i in enumerate(chunk):
                     unknown_score = None if score is None else float(score[row])
                     results[i] = Prediction(
@@ -300,7 +305,8 @@ class OnnxPredictor:
     ) -> list[PathResult]:
         decoded = [(path, missing if future is None else future.result()) for path, missing, future in batch]
         good = [(i, value) for i, (_, value) in enumerate(decoded) if isinstance(value, np.ndarray)]
-        predictions = dict(zip((i for i, _ in good), self.predict_arrays([v for _, v in good]), strict=True))
+        arrays = [v for _, v in good]
+        predictions = dict(zip((i for i, _ in good), self.predict_arrays(arrays, embeddings), strict=True))
         results = []
         for i, (path, value) in enumerate(decoded):
             if i in predictions:

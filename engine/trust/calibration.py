@@ -78,20 +78,42 @@ def brier(probs: np.ndarray, labels: np.ndarray) -> float:
 
 
 def bootstrap_interval(
-    metric: Callable[[np.ndarray], float], n: int, rounds: int = 200, level: float = 0.9, seed: int = 0
+    metric: Callable[[np.ndarray], float],
+    n: int,
+    rounds: int = 200,
+    level: float = 0.9,
+    seed: int = 0,
+    point: float | None = None,
 ) -> tuple[float, float]:
-    """Percentile bootstrap interval of ``metric(indices)`` over ``n`` rows resampled with replacement."""
+    """Bootstrap interval of ``metric(indices)`` over ``n`` rows resampled with replacement.
+
+    With ``point`` (the metric on all rows) the percentile interval is moved by the resampling's
+    median bias, ``median(resampled) - point``, and floored at 0. A metric biased under
+    resampling, as ECE is (upwards: every resample adds noise to the bins), otherwise gives a
+    percentile interval that can lie wholly above its own point estimate. The median of the
+    resampled values always lies inside their percentile interval, so the moved interval always
+    contains ``point``. Without ``point``: the plain percentile interval.
+    """
     if n == 0:
         return (0.0, 0.0)
     rng = np.random.default_rng(seed)
     values = np.array([metric(rng.integers(0, n, n)) for _ in range(rounds)])
     tail = (1.0 - level) / 2 * 100
-    return (float(np.percentile(values, tail)), float(np.percentile(values, 100 - tail)))
+    low, high = float(np.percentile(values, tail)), float(np.percentile(values, 100 - tail))
+    if point is None:
+        return (low, high)
+    bias = float(np.median(values)) - point
+    return (max(0.0, low - bias), high - bias)
 
 
 @dataclass(frozen=True)
 class CalibrationReport:
-    """Calibration before and after temperature scaling on one set of held-out logits."""
+    """Calibration before and after temperature scaling, measured on the validation images.
+
+    ``source`` says which held-out logits T was fitted on (``"validation (153 images)"`` or
+    ``"out-of-fold (5 folds, 244 training images)"``) and ``fitted_n`` how many; ``n`` is the
+    number of validation images the figures were measured on.
+    """
 
     temperature: float
     n: int
@@ -105,23 +127,39 @@ class CalibrationReport:
     reliable: bool
     bins_before: list[ReliabilityBin]
     bins_after: list[ReliabilityBin]
+    source: str = "validation"
+    fitted_n: int = 0
 
     def to_dict(self) -> dict:
         """A JSON-ready dict (bins as lists of dicts)."""
         return asdict(self)
 
 
-def calibration_report(logits: np.ndarray, labels: np.ndarray, temperature: float) -> CalibrationReport:
-    """Measure calibration of ``logits`` before (T = 1) and after dividing by ``temperature``."""
+def calibration_report(
+    logits: np.ndarray, labels: np.ndarray, temperature: float, source: str = "", fitted_n: int | None = None
+) -> CalibrationReport:
+    """Measure calibration of ``logits`` before (T = 1) and after dividing by ``temperature``.
+
+    Args:
+        logits: The validation logits (held out from both the training and the fit of T, unless
+            T was fitted on them too).
+        labels: Their true classes.
+        temperature: The fitted T.
+        source: Where T was fitted, for the report (default: these logits).
+        fitted_n: How many logits T was fitted on (default: these).
+    """
     logits = np.asarray(logits, dtype=np.float64)
     labels = np.asarray(labels, dtype=np.int64)
     before, after = softmax(logits), softmax(logits, temperature)
+    ece_after = ece(after, labels)
     return CalibrationReport(
         temperature=temperature,
         n=len(labels),
         ece_before=ece(before, labels),
-        ece_after=ece(after, labels),
-        ece_after_interval=bootstrap_interval(lambda idx: ece(after[idx], labels[idx]), len(labels)),
+        ece_after=ece_after,
+        ece_after_interval=bootstrap_interval(
+            lambda idx: ece(after[idx], labels[idx]), len(labels), point=ece_after
+        ),
         ece_equal_mass_after=ece_equal_mass(after, labels),
         nll_before=nll(logits, labels),
         nll_after=nll(logits, labels, temperature),
@@ -129,4 +167,6 @@ def calibration_report(logits: np.ndarray, labels: np.ndarray, temperature: floa
         reliable=len(labels) >= ECE_RELIABLE_N,
         bins_before=reliability_bins(before, labels),
         bins_after=reliability_bins(after, labels),
+        source=source or f"validation ({len(labels):,} images)",
+        fitted_n=len(labels) if fitted_n is None else fitted_n,
     )

@@ -4,7 +4,9 @@ After the best weights are chosen, the validation images go through the network 
 and embeddings: T is fitted on the logits, the novelty scales on the embeddings), and a capped,
 class-covering subset of the training images gives the novelty references. Frozen-backbone
 strategies may pass their cached training features instead of a second pass: their embedding is
-exactly the backbone's features.
+exactly the backbone's features. Head-only runs (cached features) fit T on out-of-fold logits of
+the training images instead (:mod:`engine.trust.out_of_fold`), so that the validation images,
+held out from both the head and T, measure the calibration.
 """
 
 from __future__ import annotations
@@ -27,12 +29,16 @@ from engine.errors import ImageError, TransferStudioError
 from engine.imaging import load_rgb_arrays
 from engine.models.classifier import TransferModel
 from engine.progress import Progress, no_progress
+from engine.runs.files import read_config
+from engine.training.step import NonFiniteLossError
 from engine.trust.junk import junk_images
 from engine.trust.model import TrustModel, fit_trust, save_trust
 from engine.trust.novelty import NoveltyModel, leave_one_class_out_auroc, select_reference
+from engine.trust.out_of_fold import FOLDS, HeadRecipe, can_fold, out_of_fold_logits
 from engine.trust.temperature import softmax
 
 CALIBRATING = "Calibrating confidence"
+log = logging.getLogger(__name__)
 
 
 class EvalNetwork:
@@ -104,6 +110,30 @@ class CachedEmbeddings:
     train_labels: np.ndarray
 
 
+def held_out_logits(
+    model: TransferModel,
+    cached: CachedEmbeddings | None,
+    recipe: HeadRecipe | None,
+    device: torch.device,
+    progress: Progress = no_progress,
+    control: RunControl | None = None,
+) -> tuple[np.ndarray, np.ndarray, str] | None:
+    """Out-of-fold logits and labels of the training images, and their description, or None.
+
+    None (fit T on validation) unless the run trained its head alone on cached features, its
+    recipe is known and every class has an image in each of the folds.
+    """
+    if cached is None or recipe is None or not can_fold(cached.train_labels):
+        return None
+    try:
+        logits = out_of_fold_logits(model.head, cached.train, cached.train_labels, recipe, device,
+                                    progress=progress, control=control)
+    except NonFiniteLossError as exc:
+        log.warning("out-of-fold calibration failed (%s); T is fitted on the validation images", exc)
+        return None
+    return logits, cached.train_labels, f"out-of-fold ({FOLDS} folds, {len(logits):,} training images)"
+
+
 def fit_run_trust(
     model: TransferModel,
     preprocess: Sequence[dict[str, Any]],
@@ -113,6 +143,7 @@ def fit_run_trust(
     progress: Progress = no_progress,
     control: RunControl | None = None,
     cached: CachedEmbeddings | None = None,
+    recipe: HeadRecipe | None = None,
 ) -> TrustModel | None:
     """The trust model of a trained network, or None when there are no validation images.
 
@@ -126,6 +157,8 @@ def fit_run_trust(
         control: Cancels between batches.
         cached: A frozen backbone's cached features of both splits (the embedding itself): no
             image goes through the network again.
+        recipe: How the head was trained; with ``cached``, T is fitted on out-of-fold logits of
+            the training images (see :func:`held_out_logits`).
     """
     if cached is not None:
         val_embeddings, val_labels = cached.val.astype(np.float32), cached.val_labels
@@ -145,7 +178,13 @@ def fit_run_trust(
         keep = select_reference(np.array([s.label for s in train]))
         chosen = [train[i] for i in keep]
         _, ref_embeddings, ref_labels = embed_samples(model, preprocess, chosen, device, progress, control)
-    trust = fit_trust(val_logits, val_labels, val_logits, val_embeddings, ref_embeddings, ref_labels)
+    folded = held_out_logits(model, cached, recipe, device, progress, control)
+    if folded is None:
+        trust = fit_trust(val_logits, val_labels, val_logits, val_embeddings, ref_embeddings, ref_labels)
+    else:
+        oof_logits, oof_labels, source = folded
+        trust = fit_trust(oof_logits, oof_labels, val_logits, val_embeddings, ref_embeddings, ref_labels,
+                          held_out="out-of-fold", val_labels=val_labels, source=source)
     if trust.novelty is None:
         return trust
     val_top = softmax(val_logits, trust.temperature).max(axis=1)
@@ -193,9 +232,6 @@ def novelty_report(
     }
 
 
-log = logging.getLogger(__name__)
-
-
 def calibrate_run(
     run_dir: str | Path,
     train: Sequence[Sample],
@@ -205,7 +241,10 @@ def calibrate_run(
     control: RunControl | None = None,
     cached: CachedEmbeddings | None = None,
 ) -> TrustModel | None:
-    """Fit and save the trust model of a finished run from its best weights.
+    """Fit and save the trust model of a finished run from its best weights (flushed to disk).
+
+    With ``cached`` (a head-only run), T is fitted on out-of-fold logits with the run's recipe
+    (``config.json`` and its best epoch).
 
     Calibration never costs the user the run: a failure or a cancel is logged and the run keeps
     its weights (its export then has no rejection; exporting it calibrates it then).
@@ -215,7 +254,8 @@ def calibrate_run(
     progress(0, 1, CALIBRATING)
     try:
         model, info = load_run_model(run_dir)
-        trust = fit_run_trust(model, info.preprocess, train, val, device, progress, control, cached)
+        recipe = HeadRecipe(read_config(run_dir), info.best_epoch) if cached is not None else None
+        trust = fit_run_trust(model, info.preprocess, train, val, device, progress, control, cached, recipe)
         if trust is not None:
             save_trust(run_dir, trust)
         return trust

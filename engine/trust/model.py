@@ -34,7 +34,10 @@ class TrustModel:
 
     def metadata(self) -> dict[str, Any]:
         """What goes into an exported file's metadata."""
-        out: dict[str, Any] = {"calibration": {"temperature": self.temperature, "fitted_on": self.held_out}}
+        calibration = {"temperature": self.temperature, "fitted_on": self.held_out}
+        if self.calibration.get("source"):
+            calibration["source"] = self.calibration["source"]
+        out: dict[str, Any] = {"calibration": calibration}
         if self.novelty is not None:
             out["novelty"] = self.novelty.metadata()
         return out
@@ -49,8 +52,12 @@ def fit_trust(
     train_labels: np.ndarray,
     held_out: str = "validation",
     accept_rate: float = ACCEPT_RATE,
+    val_labels: np.ndarray | None = None,
+    source: str = "",
 ) -> TrustModel:
     """Fit T on held-out logits, then the novelty scales on the validation images.
+
+    Calibration (ECE, NLL before and after) is always measured on the validation images.
 
     Args:
         held_out_logits: Logits T is fitted on: the validation set's, or out-of-fold logits of the
@@ -60,11 +67,21 @@ def fit_trust(
         val_embeddings: The validation images' penultimate embeddings.
         train_embeddings: The training images' embeddings: the novelty references.
         train_labels: Their classes (the reference set covers every class).
-        held_out: Which logits T was fitted on, for the report.
+        held_out: Which logits T was fitted on: ``"validation"`` or ``"out-of-fold"``.
         accept_rate: Share of validation images the rejection threshold accepts.
+        val_labels: The validation images' classes; needed unless ``held_out`` is ``"validation"``
+            (then they are ``held_out_labels``).
+        source: Where T was fitted, in words, for the report (default: ``"validation (N images)"``).
+
+    Raises:
+        ValueError: For out-of-fold logits without ``val_labels``.
     """
+    if val_labels is None:
+        if held_out != "validation":
+            raise ValueError("calibration is measured on the validation images: pass val_labels")
+        val_labels = held_out_labels
     temperature = fit_temperature(held_out_logits, held_out_labels)
-    report = calibration_report(held_out_logits, held_out_labels, temperature)
+    report = calibration_report(val_logits, val_labels, temperature, source, len(held_out_labels))
     novelty = None
     if len(train_embeddings) and len(val_embeddings):
         top = softmax(val_logits, temperature).max(axis=1)

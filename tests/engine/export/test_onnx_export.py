@@ -79,7 +79,8 @@ def test_file_is_self_contained_with_metadata(exported):
     outputs = [o.name for o in model.graph.output]
     assert outputs == ["probabilities", "embedding", "unknown_score", "is_unknown"]
     calibration, novelty = json.loads(meta["calibration"]), json.loads(meta["novelty"])
-    assert calibration["temperature"] > 0 and calibration["fitted_on"] == "validation"
+    assert calibration["temperature"] > 0 and calibration["fitted_on"] == "out-of-fold"  # a features run
+    assert calibration["source"].startswith("out-of-fold (5 folds, ")
     assert novelty["threshold"] == 1.0 and novelty["k"] >= 1 and "95%" in novelty["chosen_by"]
 
 

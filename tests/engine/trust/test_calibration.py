@@ -3,6 +3,7 @@ import pytest
 
 from engine.trust.calibration import (
     ECE_RELIABLE_N,
+    bootstrap_interval,
     calibration_report,
     ece,
     ece_equal_mass,
@@ -60,5 +61,21 @@ def test_report_says_when_ece_is_unreliable():
     report = calibration_report(logits * 2, labels, fit_temperature(logits * 2, labels))
     assert not report.reliable
     low, high = report.ece_after_interval
-    assert low <= report.ece_after <= high or low <= high
+    assert 0.0 <= low <= report.ece_after <= high
     assert report.to_dict()["n"] == ECE_RELIABLE_N - 1
+
+
+def test_ece_interval_contains_its_point_estimate_though_resampling_biases_ece_upwards():
+    logits, labels = _calibrated_logits(n=80, classes=3, seed=0)
+    probs = softmax(logits)
+    point = ece(probs, labels)
+
+    def metric(idx):
+        return ece(probs[idx], labels[idx])
+
+    raw_low, raw_high = bootstrap_interval(metric, len(labels))
+    assert raw_low > point  # the plain percentile interval lies wholly above the estimate
+    low, high = bootstrap_interval(metric, len(labels), point=point)
+    assert 0.0 <= low <= point <= high
+    assert high - low == pytest.approx(raw_high - raw_low) or low == 0.0  # moved, not widened
+    assert high < raw_high

@@ -85,3 +85,32 @@ def test_no_validation_images_means_no_trust_and_damaged_files_are_named(trained
     (tmp_path / TRUST_REFERENCES).write_bytes(b"not numpy")
     with pytest.raises(RunError, match=r"trust_references\.npy"):
         load_trust(tmp_path)
+
+
+def test_head_only_runs_fit_t_out_of_fold_and_others_on_validation(trained):
+    """Cached features (features, stack) and the run's recipe: T from 5 folds; ECE measured on validation."""
+    from engine.config import TrainConfig
+    from engine.trust.fit_run import CachedEmbeddings, embed_samples
+    from engine.trust.out_of_fold import HeadRecipe
+
+    model, train, val = trained
+    cpu = torch.device("cpu")
+    _, embeddings, labels = embed_samples(model, [SPEC], train, cpu)
+    _, val_emb, val_labels = embed_samples(model, [SPEC], val, cpu)
+    cached = CachedEmbeddings(val_emb, val_labels, list(range(len(val_labels))), embeddings, labels)
+    config = TrainConfig(data_dir="unused", strategy="features", epochs=20, batch_size=8, lr=0.05)
+    recipe = HeadRecipe(config, 20)
+
+    folded = fit_run_trust(model, [SPEC], train, val, cpu, cached=cached, recipe=recipe)
+    assert folded.held_out == "out-of-fold"
+    assert folded.calibration["source"] == f"out-of-fold (5 folds, {len(train)} training images)"
+    assert folded.calibration["fitted_n"] == len(train) and folded.calibration["n"] == len(val)
+    assert folded.metadata()["calibration"]["source"] == folded.calibration["source"]
+
+    image_run = fit_run_trust(model, [SPEC], train, val, cpu)  # partial, full, ...: no cached features
+    assert image_run.held_out == "validation"
+    assert image_run.calibration["source"] == f"validation ({len(val)} images)"
+    assert image_run.calibration["fitted_n"] == image_run.calibration["n"] == len(val)
+    assert folded.temperature != image_run.temperature  # fitted on other logits
+    # both measure ECE on the same validation logits: only T differs
+    assert folded.calibration["ece_before"] == image_run.calibration["ece_before"]
