@@ -39,7 +39,8 @@ def main(argv: list[str]) -> int:
     task = argv[0] if argv else "app"
     uv = _uv()
     # bytecode compiled once at install: imports stay fast even where PYTHONDONTWRITEBYTECODE is set
-    extras = ["--extra", "test"] + ["--extra", "installer"] * (task == "installer")
+    # openvino: bf16 feature extraction on CPUs that have it (engine/features/runtimes.py); optional in the package
+    extras = ["--extra", "test", "--extra", "openvino"] + ["--extra", "installer"] * (task == "installer")
     code = _run(*uv, "sync", "--frozen", *extras, "--python", "3.11", "--compile-bytecode")
     if code:
         return code

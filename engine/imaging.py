@@ -181,11 +181,26 @@ def _to_rgb(img: Image.Image) -> Image.Image:
     return img if img.mode == "RGB" else img.convert("RGB")
 
 
-def load_rgb(path: str | Path) -> Image.Image:
+def _draft_down(img: Image.Image, min_side: int) -> None:
+    """Let a JPEG decode at 1/2, 1/4 or 1/8 scale (in the DCT domain), its shorter side kept >= ``min_side``.
+
+    Only a photo at least twice ``min_side`` on its shorter side gains anything; any other image is
+    left alone. The caller's own resize still brings the image to its exact size.
+    """
+    if img.format in ("JPEG", "MPO") and min(img.size) >= 2 * min_side:
+        img.draft(None, (min_side, min_side))
+
+
+def load_rgb(path: str | Path, min_side: int | None = None) -> Image.Image:
     """Decode ``path`` into an upright 8-bit RGB image.
 
     EXIF orientation is applied; palette, grayscale, CMYK, 16-bit and float images are
     converted correctly; transparency is composited on white; animations give frame 0.
+
+    Args:
+        path: The image file.
+        min_side: When given, a large JPEG may be decoded at reduced scale, its shorter side
+            still at least ``min_side`` (for a caller that resizes it down to that anyway).
 
     Raises:
         ImageError: If the file is missing, empty, truncated, not an image, a format outside
@@ -194,6 +209,8 @@ def load_rgb(path: str | Path) -> Image.Image:
     path = Path(path)
     img = _open(path)
     with img:
+        if min_side:
+            _draft_down(img, min_side)
         _load(img, path)
         try:
             upright = ImageOps.exif_transpose(img)
@@ -205,9 +222,10 @@ def load_rgb(path: str | Path) -> Image.Image:
             raise ImageError(path, f"cannot convert image mode {img.mode!r} to RGB ({exc})") from exc
 
 
-def load_rgb_array(path: str | Path) -> np.ndarray:
+def load_rgb_array(path: str | Path, min_side: int | None = None) -> np.ndarray:
     """Decode ``path`` like :func:`load_rgb` and return an ``HxWx3`` ``uint8`` array."""
-    return np.array(load_rgb(path), dtype=np.uint8)  # a writable copy: torch wraps it without warnings
+    # a writable copy: torch wraps it without warnings
+    return np.array(load_rgb(path, min_side), dtype=np.uint8)
 
 
 def try_load_rgb_array(path: str | Path) -> np.ndarray | ImageError:

@@ -13,7 +13,14 @@ from torch import nn
 
 from engine.control import RunControl
 from engine.data.scan import Sample
-from engine.features.extraction import FeatureSet, extract_features, make_extractor, module_digest, open_store
+from engine.features.extraction import (
+    FeatureSet,
+    extract_features,
+    extraction_precision,
+    make_extractor,
+    module_digest,
+    open_store,
+)
 from engine.models.registry import get_spec
 from engine.progress import Progress, relabelled
 
@@ -39,14 +46,15 @@ def cached_features(
         control: Cancels between batches.
     """
     spec = get_spec(name).preprocess
-    store, prefix = open_store(name, module_digest(backbone), spec)
+    precision = extraction_precision(device, "auto")
+    store, prefix = open_store(name, module_digest(backbone), spec, precision)
     threads = torch.get_num_threads()
     try:
         return extract_features(
             samples,
             store,
             prefix,
-            lambda: make_extractor(name, backbone, spec, device, "auto", threads),
+            lambda: make_extractor(name, backbone, spec, device, "auto", threads),  # computes in `precision`
             spec,
             progress=relabelled(progress, stage),
             control=control,

@@ -1,8 +1,8 @@
-"""Feature vectors computed once and cached on disk, keyed by file content and backbone.
+"""Feature vectors computed once and cached on disk, keyed by file content, backbone and precision.
 
-The frozen backbone needs no gradients, so extraction runs through ONNX Runtime on the CPU
-(exported once per backbone and cached) or through torch with channels_last and autocast
-on CUDA; decoding runs in threads, overlapped with inference, and images are batched.
+The frozen backbone needs no gradients, so it runs through the fastest runtime at hand
+(:mod:`engine.features.runtimes`); decoding runs in threads, overlapped with inference, JPEGs far
+larger than the network's input are decoded at reduced scale, and images are batched.
 """
 
 from __future__ import annotations
@@ -11,7 +11,6 @@ import hashlib
 import os
 import sqlite3
 import threading
-import warnings
 from collections import deque
 from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
@@ -20,7 +19,6 @@ from pathlib import Path
 
 import numpy as np
 import torch
-from torch import nn
 
 from engine.control import RunControl
 from engine.data.content import file_sha1
@@ -28,23 +26,34 @@ from engine.data.preprocess import Preprocess
 from engine.data.scan import Sample
 from engine.data.transforms import EvalTransform, to_uint8_chw, train_transform
 from engine.errors import ImageError
+from engine.features.runtimes import (  # re-exported: the callers' one import for extraction
+    FP32,
+    Extractor,
+    extraction_precision,
+    make_extractor,
+    module_digest,
+    torch_extractor,
+)
 from engine.filenames import is_utf8
 from engine.imaging import load_rgb_array
 from engine.paths import cache_dir
 from engine.progress import Progress
 
+__all__ = [
+    "EXTRACTING",
+    "FeatureSet",
+    "FeatureStore",
+    "decode_min_side",
+    "extract_features",
+    "extraction_precision",
+    "make_extractor",
+    "module_digest",
+    "open_store",
+    "torch_extractor",
+    "view_transform",
+]
 EXTRACTING = "Computing features"
-Extractor = Callable[[torch.Tensor], np.ndarray]
 READ_AHEAD_BATCHES = 3  # decoded images waiting for the network, in batches (bounds memory)
-
-
-def module_digest(module: nn.Module) -> str:
-    """A short digest of a module's weights, so a cache never mixes two sets of weights."""
-    digest = hashlib.sha1()
-    for name, tensor in sorted(module.state_dict().items()):
-        digest.update(name.encode())
-        digest.update(tensor.detach().cpu().contiguous().numpy().tobytes())
-    return digest.hexdigest()[:16]
 
 
 class FeatureStore:
@@ -122,83 +131,12 @@ class FeatureSet:
     computed: int
 
 
-def torch_extractor(module: nn.Module, device: torch.device, channels_last: bool) -> Extractor:
-    """Extraction through torch: no grad, channels_last and autocast on CUDA."""
-    module = module.to(device).eval()
-    if channels_last:
-        module = module.to(memory_format=torch.channels_last)
-
-    def run(batch: torch.Tensor) -> np.ndarray:
-        x = batch.to(device, non_blocking=True)
-        if channels_last:
-            x = x.contiguous(memory_format=torch.channels_last)
-        with torch.no_grad(), torch.autocast(device.type, enabled=device.type == "cuda"):
-            return module(x).float().flatten(1).cpu().numpy()
-
-    return run
+Transform = Callable[[torch.Tensor], torch.Tensor]
 
 
-def export_backbone_onnx(module: nn.Module, input_size: int, path: Path) -> Path:
-    """Export a frozen backbone to ONNX once (dynamic batch); reused from the cache after that."""
-    if path.exists():
-        return path
-    from engine.atomic import write_with
-
-    module = module.cpu().eval().to(memory_format=torch.contiguous_format)
-    example = torch.zeros(1, 3, input_size, input_size)
-
-    def write(handle: object) -> None:
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore")
-            torch.onnx.export(
-                module,
-                (example,),
-                handle,
-                dynamo=False,
-                input_names=["x"],
-                output_names=["f"],
-                dynamic_axes={"x": {0: "n"}, "f": {0: "n"}},
-                opset_version=17,
-            )
-
-    write_with(path, write)  # type: ignore[arg-type]
-    return path
-
-
-def ort_extractor(onnx_path: Path, threads: int) -> Extractor:
-    """Extraction through ONNX Runtime on the CPU, the fastest frozen path without a GPU."""
-    import onnxruntime as ort
-
-    options = ort.SessionOptions()
-    options.intra_op_num_threads = threads
-    options.graph_optimization_level = ort.GraphOptimizationLevel.ORT_ENABLE_ALL
-    session = ort.InferenceSession(str(onnx_path), options, providers=["CPUExecutionProvider"])
-
-    def run(batch: torch.Tensor) -> np.ndarray:
-        out = session.run(None, {"x": batch.numpy()})[0]
-        return np.asarray(out, dtype=np.float32).reshape(out.shape[0], -1)
-
-    return run
-
-
-def make_extractor(
-    name: str, module: nn.Module, spec: Preprocess, device: torch.device, engine: str, threads: int
-) -> Extractor:
-    """Pick ONNX Runtime on CPU (``engine="auto"`` or ``"onnxruntime"``), torch otherwise."""
-    if engine == "onnxruntime" or (engine == "auto" and device.type == "cpu"):
-        try:
-            path = cache_dir() / "onnx" / f"{name}-{module_digest(module)}.onnx"
-            return ort_extractor(export_backbone_onnx(module, spec.input_size, path), threads)
-        except (ImportError, RuntimeError, OSError) as exc:
-            if engine == "onnxruntime":
-                raise
-            warnings.warn(f"ONNX Runtime extraction unavailable ({exc}); using torch", stacklevel=2)
-    return torch_extractor(module, device, channels_last=True)
-
-
-def _decode(sample: Sample, transform: Callable[[torch.Tensor], torch.Tensor]) -> torch.Tensor | ImageError:
+def _decode(sample: Sample, transform: Transform, min_side: int | None) -> torch.Tensor | ImageError:
     try:
-        return transform(to_uint8_chw(load_rgb_array(sample.path)))
+        return transform(to_uint8_chw(load_rgb_array(sample.path, min_side=min_side)))
     except ImageError as exc:
         return exc
     except OSError as exc:  # a race with the file system: report the file, never fail the batch
@@ -206,7 +144,7 @@ def _decode(sample: Sample, transform: Callable[[torch.Tensor], torch.Tensor]) -
 
 
 def _decoded_in_order(
-    items: list[tuple[int, Sample]], transform: Callable[[torch.Tensor], torch.Tensor], window: int
+    items: list[tuple[int, Sample]], transform: Transform, window: int, min_side: int | None = None
 ) -> Iterator[tuple[int, torch.Tensor | ImageError]]:
     """Decode in threads, at most ``window`` images ahead of the consumer, in order.
 
@@ -222,7 +160,7 @@ def _decoded_in_order(
                 if len(pending) >= window:
                     first, future = pending.popleft()
                     yield first, future.result()
-                pending.append((row, pool.submit(_decode, sample, transform)))
+                pending.append((row, pool.submit(_decode, sample, transform, min_side)))
             while pending:
                 first, future = pending.popleft()
                 yield first, future.result()
@@ -232,13 +170,13 @@ def _decoded_in_order(
 
 
 def _batches(
-    items: list[tuple[int, Sample]], transform: Callable[[torch.Tensor], torch.Tensor], batch_size: int
+    items: list[tuple[int, Sample]], transform: Transform, batch_size: int, min_side: int | None
 ) -> Iterator[tuple[list[int], list[torch.Tensor], list[tuple[int, ImageError]]]]:
     """Decode in threads, a bounded :data:`READ_AHEAD_BATCHES` batches ahead, and yield batches in order."""
     ids: list[int] = []
     tensors: list[torch.Tensor] = []
     errors: list[tuple[int, ImageError]] = []
-    for row, result in _decoded_in_order(items, transform, READ_AHEAD_BATCHES * batch_size):
+    for row, result in _decoded_in_order(items, transform, READ_AHEAD_BATCHES * batch_size, min_side):
         if isinstance(result, ImageError):
             errors.append((row, result))
         else:
@@ -251,7 +189,7 @@ def _batches(
         yield ids, tensors, errors
 
 
-def view_transform(spec: Preprocess, view: int) -> Callable[[torch.Tensor], torch.Tensor]:
+def view_transform(spec: Preprocess, view: int) -> Transform:
     """View 0 is the evaluation crop; views 1.. are light augmentations, seeded per view."""
     if view == 0:
         return EvalTransform(spec)
@@ -262,6 +200,18 @@ def view_transform(spec: Preprocess, view: int) -> Callable[[torch.Tensor], torc
         return augment(image)
 
     return seeded
+
+
+def decode_min_side(spec: Preprocess, view: int) -> int | None:
+    """The shorter side a view's images may be decoded down to before its own resize (None: full size).
+
+    The evaluation view resizes the shorter side to ``resize_size``; a JPEG four times that size or
+    more is decoded at reduced scale, its shorter side kept at twice ``resize_size`` or more, so the
+    antialiased resize still averages two or more pixels into each (the vectors then stay within a
+    cosine of 0.999 of a full decode's; at 1/2 scale right down to the size they move by up to 0.02).
+    The augmented views crop before resizing and need the full resolution.
+    """
+    return 2 * spec.resize_size if view == 0 else None
 
 
 def _content_keys(
@@ -302,7 +252,8 @@ def extract_features(
         progress(done, total, EXTRACTING)
     if missing:
         run = extractor()
-        for ids, tensors, errors in _batches(missing, view_transform(spec, view), batch_size):
+        batches = _batches(missing, view_transform(spec, view), batch_size, decode_min_side(spec, view))
+        for ids, tensors, errors in batches:
             if control:
                 control.raise_if_cancelled()
             skipped.update(errors)
@@ -321,7 +272,16 @@ def extract_features(
     return FeatureSet(vectors, labels, kept, lost, len(missing))
 
 
-def open_store(backbone: str, weights_digest: str, spec: Preprocess) -> tuple[FeatureStore, str]:
-    """The store for one backbone's features and the key prefix for its weights and preprocessing."""
+def open_store(
+    backbone: str, weights_digest: str, spec: Preprocess, precision: str | None = None
+) -> tuple[FeatureStore, str]:
+    """The store for one backbone's features and the key prefix for its weights, preprocessing and precision.
+
+    ``precision`` is what the vectors are computed in (:func:`extraction_precision` of the device and
+    engine the extractor is made for); None means the default engine's on the CPU. fp32 keys keep
+    their earlier form, so caches written before precisions were told apart stay valid.
+    """
+    precision = precision or extraction_precision(torch.device("cpu"))
     pre = hashlib.sha1(repr(sorted(spec.to_dict().items())).encode()).hexdigest()[:8]
-    return FeatureStore(cache_dir() / "features" / f"{backbone}.sqlite"), f"{weights_digest}:{pre}"
+    prefix = f"{weights_digest}:{pre}" if precision == FP32 else f"{weights_digest}:{pre}:{precision}"
+    return FeatureStore(cache_dir() / "features" / f"{backbone}.sqlite"), prefix

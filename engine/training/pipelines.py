@@ -21,7 +21,14 @@ from engine.data.loading import ImageSamples, make_loader
 from engine.data.scan import Sample
 from engine.data.transforms import EvalTransform, train_transform
 from engine.events import BatchEnded, Event
-from engine.features.extraction import FeatureSet, extract_features, make_extractor, module_digest, open_store
+from engine.features.extraction import (
+    FeatureSet,
+    extract_features,
+    extraction_precision,
+    make_extractor,
+    module_digest,
+    open_store,
+)
 from engine.models.classifier import TransferModel
 from engine.models.registry import get_spec
 from engine.progress import Progress, relabelled
@@ -138,7 +145,8 @@ class FeaturePipeline:
         threads = torch.get_num_threads()
         for name, backbone in zip(self.config.backbones, self.model.backbones, strict=True):
             spec = get_spec(name).preprocess
-            store, prefix = open_store(name, module_digest(backbone), spec)
+            precision = extraction_precision(self.device, self.config.feature_engine)  # make_extractor's
+            store, prefix = open_store(name, module_digest(backbone), spec, precision)
             try:
                 sets.append(
                     extract_features(

@@ -126,3 +126,52 @@ def test_jpeg_named_png_is_accepted(tmp_path):
     path = tmp_path / "x.png"
     path.write_bytes(_jpeg_bytes())
     assert probe_image(path).format == "JPEG"
+
+
+def _photo(path: Path, size: tuple[int, int], seed: int = 0, fmt: str = "JPEG", exif=None):
+    """A photo-like picture: a smooth random scene with sensor-like noise."""
+    rng = np.random.default_rng(seed)
+    scene = Image.fromarray(rng.integers(0, 255, (30, 40, 3), dtype=np.uint8))
+    scene = scene.resize(size, Image.Resampling.BICUBIC)
+    pixels = np.clip(np.asarray(scene, dtype=np.int16) + rng.integers(-6, 7, (size[1], size[0], 3)), 0, 255)
+    Image.fromarray(pixels.astype(np.uint8)).save(path, fmt, quality=90, **({"exif": exif} if exif else {}))
+    return path
+
+
+def test_large_jpeg_is_decoded_at_reduced_scale_never_below_min_side(tmp_path):
+    path = _photo(tmp_path / "big.jpg", (2400, 1800))
+    assert load_rgb_array(path).shape == (1800, 2400, 3)
+    assert load_rgb_array(path, min_side=256).shape == (450, 600, 3)  # 1/4: 1/8 would give 225 < 256
+    assert load_rgb_array(path, min_side=512).shape == (900, 1200, 3)
+
+
+def test_images_under_twice_min_side_and_other_formats_are_decoded_in_full(tmp_path):
+    small = _photo(tmp_path / "small.jpg", (1000, 500))
+    png = _photo(tmp_path / "big.png", (2400, 1800), fmt="PNG")
+    assert load_rgb_array(small, min_side=256).shape == (500, 1000, 3)
+    assert load_rgb_array(png, min_side=256).shape == (1800, 2400, 3)
+
+
+def test_reduced_decode_keeps_the_exif_orientation(tmp_path):
+    exif = Image.Exif()
+    exif[0x0112] = 6  # rotate 90 CW for display
+    path = _photo(tmp_path / "r.jpg", (2400, 1200), exif=exif)
+    full, reduced = load_rgb_array(path), load_rgb_array(path, min_side=256)
+    assert full.shape == (2400, 1200, 3) and reduced.shape == (600, 300, 3)  # upright, portrait
+    shrunk = np.asarray(Image.fromarray(full).resize((300, 600), Image.Resampling.BOX), dtype=np.int16)
+    assert np.abs(shrunk - reduced).mean() < 3  # the same picture, the same way up
+
+
+def test_reduced_decode_stays_close_after_the_eval_resize(tmp_path):
+    from engine.data.transforms import EvalTransform, to_uint8_chw
+    from engine.models.registry import get_spec
+
+    spec = get_spec("efficientnet_lite0").preprocess
+    transform = EvalTransform(spec)
+    path = _photo(tmp_path / "p.jpg", (4000, 3000), seed=3)  # 12 megapixels
+    full = transform(to_uint8_chw(load_rgb_array(path)))
+    reduced_array = load_rgb_array(path, min_side=2 * spec.resize_size)
+    assert reduced_array.shape[:2] == (750, 1000)  # 1/4 scale
+    reduced = transform(to_uint8_chw(reduced_array))
+    levels = (full - reduced).abs() * 255 * spec.std[0]  # back to 0..255 pixel levels
+    assert full.shape == reduced.shape and levels.mean() < 0.5 and levels.max() < 6

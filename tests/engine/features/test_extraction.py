@@ -22,7 +22,7 @@ from engine.models.registry import get_spec
 def test_read_ahead_is_bounded_and_keeps_order(monkeypatch):
     lock, state = threading.Lock(), {"decoded": 0, "consumed": 0, "most_ahead": 0}
 
-    def fake_load(path: str) -> np.ndarray:
+    def fake_load(path: str, min_side: int | None = None) -> np.ndarray:
         with lock:
             state["decoded"] += 1
             state["most_ahead"] = max(state["most_ahead"], state["decoded"] - state["consumed"])
@@ -65,3 +65,45 @@ def test_non_utf8_name_and_a_vanished_file(tmp_path):
     assert first.kept == [0, 1] and first.computed == 2
     assert [(Path(p).name, "cannot read" in r) for p, r in first.skipped] == [("gone.png", True)]
     assert again.computed == 0 and np.allclose(again.vectors, first.vectors)  # memo keyed by raw bytes
+
+
+def test_only_the_eval_view_decodes_large_jpegs_at_reduced_scale(monkeypatch, tmp_path):
+    asked: list[int | None] = []
+
+    def fake_load(path: str, min_side: int | None = None) -> np.ndarray:
+        asked.append(min_side)
+        return np.zeros((300, 400, 3), np.uint8)
+
+    monkeypatch.setattr(extraction, "load_rgb_array", fake_load)
+    image = make_image(tmp_path / "a.png", (10, 200, 10))
+    spec = get_spec("efficientnet_lite0").preprocess
+    store = _store(tmp_path)
+    samples = [Sample(str(image), 0, "train")]
+    try:
+        for view in (0, 1):
+            extract_features(samples, store, "p", lambda: _fake_extractor, spec, view)
+    finally:
+        store.close()
+    assert asked == [2 * spec.resize_size, None]  # the augmented views crop first: full resolution
+
+
+def test_reduced_decode_keeps_the_vectors_of_real_photos():
+    from helpers import shared_dataset
+
+    from engine.data.transforms import EvalTransform, to_uint8_chw
+    from engine.imaging import load_rgb_array
+    from engine.models.registry import build_backbone
+
+    root = shared_dataset("hymenoptera")
+    photos = [*root.glob("train/ants/Nepenthes_rafflesiana*"), *root.glob("val/ants/ants-devouring*")]
+    assert len(photos) == 2  # the two photos of 1,488 and 1,944 pixels
+    spec = get_spec("efficientnet_lite0").preprocess
+    transform, side = EvalTransform(spec), extraction.decode_min_side(spec, 0)
+    full = torch.stack([transform(to_uint8_chw(load_rgb_array(p))) for p in photos])
+    reduced_arrays = [load_rgb_array(p, min_side=side) for p in photos]
+    assert all(a.shape[0] < 1000 and min(a.shape[:2]) >= side for a in reduced_arrays)  # really reduced
+    reduced = torch.stack([transform(to_uint8_chw(a)) for a in reduced_arrays])
+    with torch.no_grad():
+        backbone = build_backbone("efficientnet_lite0", pretrained=True).eval()
+        a, b = backbone(full).flatten(1), backbone(reduced).flatten(1)
+    assert torch.nn.functional.cosine_similarity(a, b).min() > 0.999
