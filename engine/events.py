@@ -31,6 +31,7 @@ class RunStarted:
     train_images: int
     val_images: int
     classes: tuple[str, ...]
+    reason: str = ""  # why this strategy, when ``auto`` chose it (as in ``run.json``)
 
 
 @dataclass(frozen=True)

@@ -119,26 +119,19 @@ def install_language(code: str, folder: Path = I18N_DIR, remember: bool = True) 
     if remember:
         QSettings().setValue(LANGUAGE_KEY, code)
     # Qt sends LanguageChange itself only once its event loop runs; before that (start-up, tests) we do
-    QCoreApplication.sendEvent(app, QEvent(QEvent.Type.LanguageChange))
+    QCoreApplication.sendEvent(app, QEvent(QEvent.Type.LanguageChange))  # Qt's own widgets (dialogs)
     language_notifier().changed.emit(code)
     return True
 
 
-class _LanguageWatcher(QObject):
-    """Calls ``callback`` whenever the watched object receives a LanguageChange event."""
-
-    def __init__(self, watched: QObject, callback: Callable[[], None]) -> None:
-        super().__init__(watched)
-        self._callback = callback
-        watched.installEventFilter(self)
-
-    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
-        if event.type() == QEvent.Type.LanguageChange:
-            self._callback()
-        return False
-
-
 def retranslate_on_change(widget: QObject, retranslate: Callable[[], None]) -> None:
-    """Run ``retranslate`` now and again whenever the interface language changes."""
+    """Run ``retranslate`` (a method of ``widget``) now and again whenever the interface language changes.
+
+    A signal, not an event filter: the connection dies with ``widget`` (PySide disconnects a bound
+    method of a destroyed QObject), and no Python ``eventFilter`` is left for Qt to call into while a
+    dialog is torn down.
+    """
+    if getattr(retranslate, "__self__", None) is not widget:
+        raise ValueError("retranslate_on_change needs a method of the widget it retranslates")
     retranslate()
-    _LanguageWatcher(widget, retranslate)
+    language_notifier().changed.connect(retranslate)

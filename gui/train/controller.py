@@ -29,6 +29,7 @@ class TrainingController(WorkerThreadOwner):
     def __init__(self, parent: QObject | None = None, fit_fn: FitFunction | None = None) -> None:
         super().__init__(parent)
         self.fit_fn = fit_fn  # None: the real engine; tests pass a scripted fake
+        self.config: TrainConfig | None = None  # of the run started last (its strategy may be "auto")
         self._paused = False
 
     def is_paused(self) -> bool:
@@ -46,6 +47,7 @@ class TrainingController(WorkerThreadOwner):
         if self._thread is not None:
             raise RuntimeError("a training run is already in progress")
         worker = TrainingWorker(config, index, runs_parent, self.fit_fn)
+        self.config = config
         worker.event.connect(self.event)  # signal-to-signal: queued to the GUI thread
         worker.finished.connect(self.run_finished)
         worker.failed.connect(self.run_failed)

@@ -7,6 +7,7 @@ from typing import Any
 
 from engine.control import RunControl
 from engine.progress import Progress
+from gui.i18n import translate
 from gui.workers.task_runner import TaskFunction
 
 
@@ -33,11 +34,14 @@ def export_task(run_dir: str, path: str, quantize: str = "none") -> TaskFunction
 
 
 def report_text(report: ExportReport) -> str:
-    """The parity report as a few plain lines."""
+    """The parity report as a few plain lines (the first is the engine's own summary)."""
     lines = [report.message]
     disagreements = report.details.get("disagreements") or []
     for item in disagreements[:10]:
-        lines.append(f"  {item.get('path')}: PyTorch says {item.get('torch')}, ONNX says {item.get('onnx')}")
+        line = translate("ExportFlow", "{path}: PyTorch says {torch}, ONNX says {onnx}")
+        lines.append("  " + line.format(path=item.get("path"), torch=item.get("torch"),
+                                        onnx=item.get("onnx")))
     if len(disagreements) > 10:
-        lines.append(f"  … and {len(disagreements) - 10} more")
+        more = translate("ExportFlow", "… and {count} more")
+        lines.append("  " + more.format(count=len(disagreements) - 10))
     return "\n".join(lines)

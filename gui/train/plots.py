@@ -3,6 +3,7 @@
 Events only append to buffers and mark them dirty; the timer calls ``setData`` on the existing
 curves when something changed, so a flood of events can never turn into a flood of repaints.
 A finished run's history (``history.json`` rows) can be drawn, and a second one overlaid dashed.
+Titles, axis labels and legend entries follow the interface language.
 """
 
 from __future__ import annotations
@@ -16,8 +17,10 @@ from PySide6.QtGui import QColor, QPalette
 from PySide6.QtWidgets import QVBoxLayout, QWidget
 
 from engine.events import BatchEnded, BestImproved, EpochEnded, Event, RunStarted
+from gui.i18n import retranslate_on_change, translate
 
 REDRAW_MS = 100
+PLOT_MIN_HEIGHT = 120  # three plots, an auto run's table and the log fit a 900-pixel screen
 TRAIN_COLOR, VAL_COLOR, BATCH_COLOR, LR_COLOR, BEST_COLOR = (
     "#4e79a7",
     "#f28e2b",
@@ -26,6 +29,7 @@ TRAIN_COLOR, VAL_COLOR, BATCH_COLOR, LR_COLOR, BEST_COLOR = (
     "#e15759",
 )
 SERIES = ("batch_x", "batch_loss", "lr", "epoch_x", "train_loss", "val_loss", "train_acc", "val_acc")
+OVERLAID = ("val_loss", "val_acc", "train_acc")  # a second run's curves, dashed
 
 
 class Series:
@@ -54,20 +58,43 @@ class Series:
         return self._n
 
 
-def _plot(title: str, left: str, legend_at_bottom: bool = False) -> pg.PlotWidget:
+def _plot(legend_at_bottom: bool = False) -> pg.PlotWidget:
     widget = pg.PlotWidget()
-    widget.setTitle(title, size="10pt")
     item = widget.getPlotItem()
     item.showGrid(x=True, y=True, alpha=0.15)
-    item.setLabel("bottom", "epoch")
-    item.setLabel("left", left)
     item.getAxis("left").enableAutoSIPrefix(False)  # "loss (x0.001)" confuses; show plain numbers
     item.setClipToView(True)
     item.setDownsampling(auto=True, mode="peak")
     item.addLegend(offset=(-8, -8 if legend_at_bottom else 8), labelTextSize="8pt")
     widget.setMenuEnabled(False)
-    widget.setMinimumHeight(150)
+    widget.setMinimumHeight(PLOT_MIN_HEIGHT)
     return widget
+
+
+def _set_texts(widget: pg.PlotWidget, title: str, left: str) -> None:
+    """A plot's title and axis labels (colours follow :meth:`TrainingPlots.apply_palette`)."""
+    widget.setTitle(title, size="10pt")
+    item = widget.getPlotItem()
+    item.setLabel("bottom", translate("TrainingPlots", "epoch"))
+    item.setLabel("left", left)
+
+
+def _rename(widget: pg.PlotWidget, curve: pg.PlotDataItem, name: str) -> None:
+    """Give ``curve`` a new name in its plot's legend."""
+    curve.opts["name"] = name
+    legend = widget.getPlotItem().legend
+    label = legend.getLabel(curve) if legend is not None else None
+    if label is not None:
+        label.setText(name)
+
+
+def overlay_name(run: str, key: str) -> str:
+    """The legend entry of an overlaid run's curve ``key`` (one of :data:`OVERLAID`)."""
+    if key == "val_loss":
+        return translate("TrainingPlots", "{run} (validation loss)").format(run=run)
+    if key == "val_acc":
+        return translate("TrainingPlots", "{run} (validation accuracy)").format(run=run)
+    return translate("TrainingPlots", "{run} (train accuracy)").format(run=run)
 
 
 class TrainingPlots(QWidget):
@@ -75,9 +102,9 @@ class TrainingPlots(QWidget):
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
-        self.loss_plot = _plot("Loss", "loss")
-        self.acc_plot = _plot("Accuracy", "accuracy", legend_at_bottom=True)
-        self.lr_plot = _plot("Learning rate", "lr")
+        self.loss_plot = _plot()
+        self.acc_plot = _plot(legend_at_bottom=True)
+        self.lr_plot = _plot()
         self.acc_plot.setYRange(0, 1.0, padding=0.02)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
@@ -87,7 +114,8 @@ class TrainingPlots(QWidget):
         self._dirty = False
         self._steps_per_epoch = 1
         self._make_curves()
-        self._overlay: list[pg.PlotDataItem] = []
+        self._overlay: list[tuple[pg.PlotWidget, pg.PlotDataItem, str]] = []  # (plot, curve, key)
+        self._overlay_run = ""
         self._best_lines = [
             pg.InfiniteLine(angle=90, pen=pg.mkPen(BEST_COLOR, width=1, style=Qt.PenStyle.DashLine))
             for _ in range(2)
@@ -98,7 +126,36 @@ class TrainingPlots(QWidget):
         self._timer = QTimer(self)
         self._timer.setInterval(REDRAW_MS)
         self._timer.timeout.connect(self.redraw)
+        retranslate_on_change(self, self.retranslate_ui)
+
+    def retranslate_ui(self) -> None:
+        """Titles, axis labels and legend entries in the interface language."""
+        _set_texts(self.loss_plot, translate("TrainingPlots", "Loss"), translate("TrainingPlots", "loss"))
+        _set_texts(self.acc_plot, translate("TrainingPlots", "Accuracy"),
+                   translate("TrainingPlots", "accuracy"))
+        _set_texts(self.lr_plot, translate("TrainingPlots", "Learning rate"),
+                   translate("TrainingPlots", "learning rate"))
+        names = {
+            "batch_loss": translate("TrainingPlots", "batch loss"),
+            "train_loss": translate("TrainingPlots", "train"),
+            "val_loss": translate("TrainingPlots", "validation"),
+            "train_acc": translate("TrainingPlots", "train"),
+            "val_acc": translate("TrainingPlots", "validation"),
+            "lr": translate("TrainingPlots", "learning rate"),
+        }
+        plots = {"batch_loss": self.loss_plot, "train_loss": self.loss_plot, "val_loss": self.loss_plot,
+                 "train_acc": self.acc_plot, "val_acc": self.acc_plot, "lr": self.lr_plot}
+        for key, curve in self.curves.items():
+            _rename(plots[key], curve, names[key])
+        _rename(self.acc_plot, self.best_marker, translate("TrainingPlots", "best"))
+        for plot, curve, key in self._overlay:
+            _rename(plot, curve, overlay_name(self._overlay_run, key))
         self.apply_palette()
+
+    def legend_names(self) -> list[str]:
+        """Every legend entry of the three plots, top to bottom (what a person reads)."""
+        return [label.text for plot in (self.loss_plot, self.acc_plot, self.lr_plot)
+                for _sample, label in plot.getPlotItem().legend.items]
 
     def _make_curves(self) -> None:
         pen = pg.mkPen
@@ -115,13 +172,13 @@ class TrainingPlots(QWidget):
                 connect="finite",
             )
 
-        self.curves = {
-            "batch_loss": loss.plot(name="batch loss", pen=pen(BATCH_COLOR, width=1)),
-            "train_loss": per_epoch(loss, "train", TRAIN_COLOR),
-            "val_loss": per_epoch(loss, "validation", VAL_COLOR),
-            "train_acc": per_epoch(acc, "train", TRAIN_COLOR),
-            "val_acc": per_epoch(acc, "validation", VAL_COLOR),
-            "lr": self.lr_plot.plot(name="learning rate", pen=pen(LR_COLOR, width=2)),
+        self.curves = {  # named in retranslate_ui
+            "batch_loss": loss.plot(name="batch_loss", pen=pen(BATCH_COLOR, width=1)),
+            "train_loss": per_epoch(loss, "train_loss", TRAIN_COLOR),
+            "val_loss": per_epoch(loss, "val_loss", VAL_COLOR),
+            "train_acc": per_epoch(acc, "train_acc", TRAIN_COLOR),
+            "val_acc": per_epoch(acc, "val_acc", VAL_COLOR),
+            "lr": self.lr_plot.plot(name="lr", pen=pen(LR_COLOR, width=2)),
         }
         self.best_marker = acc.plot(
             name="best", pen=None, symbol="star", symbolSize=16, symbolBrush=BEST_COLOR, symbolPen=None
@@ -240,21 +297,21 @@ class TrainingPlots(QWidget):
             return np.array([float("nan") if r.get(key) is None else float(r[key]) for r in rows])
 
         dash = Qt.PenStyle.DashLine
+        self._overlay_run = name
         for plot, key, color in (
             (self.loss_plot, "val_loss", VAL_COLOR),
             (self.acc_plot, "val_acc", VAL_COLOR),
             (self.acc_plot, "train_acc", TRAIN_COLOR),
         ):
-            label = f"{name} ({key.replace('_', ' ').replace('acc', 'accuracy')})"
             curve = plot.plot(
-                x, column(key), name=label, pen=pg.mkPen(color, width=2, style=dash), connect="finite"
+                x, column(key), name=overlay_name(name, key), pen=pg.mkPen(color, width=2, style=dash),
+                connect="finite",
             )
-            self._overlay.append(curve)
+            self._overlay.append((plot, curve, key))
 
     def clear_overlay(self) -> None:
         """Remove the overlaid run."""
-        for curve in self._overlay:
-            for plot in (self.loss_plot, self.acc_plot):
-                if curve in plot.getPlotItem().items:
-                    plot.removeItem(curve)
+        for plot, curve, _key in self._overlay:
+            if curve in plot.getPlotItem().items:
+                plot.removeItem(curve)
         self._overlay = []

@@ -19,6 +19,8 @@ from PySide6.QtWidgets import (
 
 from engine.runs.files import RunRecord, read_run
 from engine.runs.followup import finetune_problem, resume_problem
+from gui.i18n import retranslate_on_change, translate
+from gui.train.strategy_names import status_text, strategy_short, strategy_title
 from gui.widgets.plain_text import tooltip_text
 
 RUN_ROLE = Qt.ItemDataRole.UserRole
@@ -40,13 +42,14 @@ class RunsPanel(QWidget):
         super().__init__(parent)
         self.records: dict[str, RunRecord] = {}
         self._busy = False
-        self.new_button = QPushButton("New training run…", self)
+        self._message = ""  # what the hint says instead of how to use the list (an export's outcome)
+        self.new_button = QPushButton(self)
         self.new_button.setObjectName("primaryButton")
         self.new_button.clicked.connect(self.new_run_requested)
-        title = QLabel("RUNS", self)
-        title.setObjectName("sectionTitle")
+        self.title = QLabel(self)
+        self.title.setObjectName("sectionTitle")
         self.tree = QTreeWidget(self)
-        self.tree.setHeaderLabels(["Run", "Best", "Status"])
+        self.tree.setColumnCount(3)
         self.tree.setRootIsDecorated(False)
         self.tree.setSelectionMode(QAbstractItemView.SelectionMode.ExtendedSelection)
         self.tree.header().setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
@@ -54,33 +57,21 @@ class RunsPanel(QWidget):
         for column in (1, 2):
             self.tree.header().setSectionResizeMode(column, QHeaderView.ResizeMode.ResizeToContents)
         self.tree.itemSelectionChanged.connect(self._on_selection)
-        self.hint = QLabel(
-            "Select a run to see its curves; select a second one (Ctrl+click) to compare.", self
-        )
+        self.hint = QLabel(self)
         self.hint.setObjectName("mutedLabel")
         self.hint.setTextFormat(Qt.TextFormat.PlainText)  # it shows export paths: never rich text
         self.hint.setWordWrap(True)
-        self.resume_button = QPushButton("Resume", self)
-        self.resume_button.setToolTip(
-            "Continue a cancelled run where it stopped: same folder, weights, optimizer and schedule."
-        )
-        self.finetune_button = QPushButton("Fine-tune further", self)
-        self.finetune_button.setToolTip(
-            "Start from this run's classifier and fine-tune the upper layers (strategy “partial”)."
-        )
-        self.export_button = QPushButton("Export ONNX…", self)
-        self.export_button.setToolTip("Save the best weights as an .onnx file, checked against PyTorch.")
-        self.evaluate_button = QPushButton("Evaluate", self)
-        self.evaluate_button.setToolTip("Confusion matrix, per-class metrics and the misclassified images.")
+        self.resume_button = QPushButton(self)
+        self.finetune_button = QPushButton(self)
+        self.export_button = QPushButton(self)
+        self.evaluate_button = QPushButton(self)
         self.resume_button.clicked.connect(self._on_resume)
         self.finetune_button.clicked.connect(self._on_finetune)
         self.export_button.clicked.connect(self._on_export)
         self.evaluate_button.clicked.connect(self._on_evaluate)
-        self.export_job_button = QPushButton("Export as job…", self)
-        self.export_job_button.setToolTip("Write a folder that trains this run with torchrun elsewhere.")
+        self.export_job_button = QPushButton(self)
         self.export_job_button.clicked.connect(self._on_export_job)
-        self.import_run_button = QPushButton("Import run…", self)
-        self.import_run_button.setToolTip("Bring a finished job folder back as a run of this project.")
+        self.import_run_button = QPushButton(self)
         self.import_run_button.clicked.connect(self.import_run_requested)
         actions = QGridLayout()
         actions.addWidget(self.resume_button, 0, 0)
@@ -92,11 +83,61 @@ class RunsPanel(QWidget):
         layout = QVBoxLayout(self)
         layout.addWidget(self.new_button)
         layout.addSpacing(6)
-        layout.addWidget(title)
+        layout.addWidget(self.title)
         layout.addWidget(self.tree, 1)
         layout.addWidget(self.hint)
         layout.addLayout(actions)
+        retranslate_on_change(self, self.retranslate_ui)
+
+    def retranslate_ui(self) -> None:
+        """Every text of the panel, the rows included, in the interface language."""
+        self.new_button.setText(translate("RunsPanel", "New training run…"))
+        self.title.setText(translate("RunsPanel", "RUNS"))
+        self.tree.setHeaderLabels(
+            [translate("RunsPanel", "Run"), translate("RunsPanel", "Best"), translate("RunsPanel", "Status")]
+        )
+        self.hint.setText(self._message or translate(
+            "RunsPanel", "Select a run to see its curves; select a second one (Ctrl+click) to compare."
+        ))
+        self.resume_button.setText(translate("RunsPanel", "Resume"))
+        self.resume_button.setToolTip(translate(
+            "RunsPanel",
+            "Continue a cancelled run where it stopped: same folder, weights, optimizer and schedule.",
+        ))
+        self.finetune_button.setText(translate("RunsPanel", "Fine-tune further"))
+        self.finetune_button.setToolTip(translate(
+            "RunsPanel",
+            "Start from this run's classifier and fine-tune the upper layers (strategy “{name}”).",
+        ).format(name=strategy_title("partial")))
+        self.export_button.setText(translate("RunsPanel", "Export ONNX…"))
+        self.export_button.setToolTip(
+            translate("RunsPanel", "Save the best weights as an .onnx file, checked against PyTorch.")
+        )
+        self.evaluate_button.setText(translate("RunsPanel", "Evaluate"))
+        self.evaluate_button.setToolTip(
+            translate("RunsPanel", "Confusion matrix, per-class metrics and the misclassified images.")
+        )
+        self.export_job_button.setText(translate("RunsPanel", "Export as job…"))
+        self.export_job_button.setToolTip(
+            translate("RunsPanel", "Write a folder that trains this run with torchrun elsewhere.")
+        )
+        self.import_run_button.setText(translate("RunsPanel", "Import run…"))
+        self.import_run_button.setToolTip(
+            translate("RunsPanel", "Bring a finished job folder back as a run of this project.")
+        )
+        for i in range(self.tree.topLevelItemCount()):
+            item = self.tree.topLevelItem(i)
+            record = self.records.get(str(item.data(0, RUN_ROLE)))
+            if record is not None:
+                for column, text in enumerate(self._row(record)):
+                    item.setText(column, text)
+                item.setToolTip(0, self._tooltip(record))
         self._update_actions()
+
+    def show_message(self, text: str) -> None:
+        """Say ``text`` (already in the interface language) where the hint was."""
+        self._message = text
+        self.hint.setText(text)
 
     def set_runs(self, run_dirs: Iterable[str]) -> None:
         """List these run folders (newest first), keeping the selection where possible."""
@@ -108,9 +149,7 @@ class RunsPanel(QWidget):
         for record in ordered:
             item = QTreeWidgetItem(self._row(record))
             item.setData(0, RUN_ROLE, record.run_dir)
-            networks = " + ".join(record.info.get("backbones", []))
-            tip = f"{networks}\n{record.run_dir}" + (f"\n{record.error}" if record.error else "")
-            item.setToolTip(0, tooltip_text(tip))
+            item.setToolTip(0, self._tooltip(record))
             for column in (1,):
                 item.setTextAlignment(column, Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
             self.tree.addTopLevelItem(item)
@@ -145,13 +184,23 @@ class RunsPanel(QWidget):
     def _row(record: RunRecord) -> list[str]:
         info = record.info
         created = str(info.get("created", ""))[5:16].replace("T", " ")
-        strategy = str(info.get("strategy", "?"))
+        strategy = strategy_short(str(info.get("strategy", "?")))
         best = record.best_val_acc
         return [
             f"{strategy}  {created}" if created else record.name,  # the strategy survives elision
             f"{best:.1%}" if best is not None else "—",
-            record.status,
+            status_text(record.status),
         ]
+
+    @staticmethod
+    def _tooltip(record: RunRecord) -> str:
+        """The run's networks and folder, and why it cannot be read (the engine's words)."""
+        networks = " + ".join(record.info.get("backbones", []))
+        lines = [translate("RunsPanel", "Networks: {networks}").format(networks=networks or "?"),
+                 translate("RunsPanel", "Folder: {folder}").format(folder=record.run_dir)]
+        if record.error:
+            lines.append(translate("RunsPanel", "Cannot be read: {reason}").format(reason=record.error))
+        return tooltip_text("\n".join(lines))
 
     @Slot()
     def _on_selection(self) -> None:
@@ -163,9 +212,10 @@ class RunsPanel(QWidget):
         record = self.records.get(runs[0]) if runs else None
         has_weights = record is not None and not record.error and record.best_val_acc is not None
         busy = self._busy
+        none = translate("RunsPanel", "no run selected")
         for button, problem in (
-            (self.resume_button, resume_problem(record) if record is not None else "no run selected"),
-            (self.finetune_button, finetune_problem(record) if record is not None else "no run selected"),
+            (self.resume_button, resume_problem(record) if record is not None else none),
+            (self.finetune_button, finetune_problem(record) if record is not None else none),
         ):
             button.setEnabled(not busy and not problem)  # the same rules as main.py resume/finetune
             button.setStatusTip(problem)

@@ -23,10 +23,13 @@ from engine.errors import TransferStudioError
 from engine.events import EpochEnded, Event, RunFinished, RunStarted
 from engine.runs.files import now_iso
 from engine.runs.followup import FINETUNE, RESUME, follow_up
+from gui.i18n import retranslate_on_change, translate
 from gui.train.controller import TrainingController
 from gui.train.export_flow import ExportReport, export_task, report_text
 from gui.train.job_flow import JobActions
+from gui.train.run_texts import stage_progress_text
 from gui.train.runs_panel import RunsPanel
+from gui.train.strategy_names import status_text
 from gui.train.training_panel import TrainingPanel
 from gui.widgets import dialogs
 from gui.workers.recommend_worker import RecommendFunction
@@ -75,6 +78,7 @@ class TrainPage(QWidget):
         self.export_runner.cancelled.connect(self._on_export_cancelled)
         self.wizard: QWidget | None = None
         self._started: RunStarted | None = None
+        self._showing: list[str] | None = None  # what the page put on the panel: run folders ([]: none)
         splitter = QSplitter(Qt.Orientation.Horizontal, self)
         splitter.addWidget(self.runs)
         splitter.addWidget(self.panel)
@@ -92,14 +96,24 @@ class TrainPage(QWidget):
         self.jobs = JobActions(self)  # export as a torchrun job, import a finished one
         self.runs.export_job_requested.connect(self.jobs.ask_export)
         self.runs.import_run_requested.connect(lambda: self.jobs.ask_import(self.runs_parent()))
-        self.jobs.message.connect(self.runs.hint.setText)
+        self.jobs.message.connect(self.runs.show_message)
         self.jobs.imported.connect(self._on_run_imported)
         self.controller.event.connect(self._on_event)
         self.controller.running_changed.connect(self.runs.set_busy)
+        self.controller.running_changed.connect(self._on_running_changed)
         if state is not None:
             state.project_changed.connect(self._on_project_changed)
             state.runs_changed.connect(self.refresh_runs)
         self._on_project_changed(self.project())
+        retranslate_on_change(self, self.retranslate_ui)
+
+    def retranslate_ui(self) -> None:
+        """Show again, in the interface language, what the page put on the training panel."""
+        if self._showing is not None and not self.controller.is_running():
+            if self._showing and all(d in self.runs.records for d in self._showing):
+                self._show_runs(self._showing)
+            else:
+                self._show_empty()
 
     # ------------------------------------------------------------------ project
     def project(self) -> Any:
@@ -121,13 +135,25 @@ class TrainPage(QWidget):
     def _on_project_changed(self, project: Any) -> None:
         self.refresh_runs()
         self.runs.new_button.setEnabled(project is not None and not self.controller.is_running())
-        if not self.controller.is_running() and project is None:
+        if not self.controller.is_running():
+            self._show_empty()
+
+    def _show_empty(self) -> None:
+        """The panel with no run: how to start one (or to open a project first)."""
+        self._showing = []
+        if self.project() is None:
             self.panel.show_finished_run(
-                "No project open", [], 0, "Open or create a project with labelled images, then start a run."
+                translate("TrainPage", "No project open"), [], 0,
+                translate("TrainPage", "Open or create a project with labelled images, then start a run."),
             )
-        elif not self.controller.is_running():  # a project opened (or was imported from a dataset folder)
-            hint = "Start a run with “New training run…”."
-            self.panel.show_finished_run("No training run yet", [], 0, hint)
+        else:  # a project opened (or was imported from a dataset folder)
+            hint = translate("TrainPage", "Start a run with “New training run…”.")
+            self.panel.show_finished_run(translate("TrainPage", "No training run yet"), [], 0, hint)
+
+    @Slot(bool)
+    def _on_running_changed(self, running: bool) -> None:
+        if running:
+            self._showing = None  # the panel shows the run in progress, then how it ended
 
     # --------------------------------------------------------------- new runs
     @Slot()
@@ -143,9 +169,12 @@ class TrainPage(QWidget):
         if index is None or len(index.classes) < 2:
             QMessageBox.information(
                 self,
-                "Label some images first",
-                "Training needs at least two classes with labelled images. "
-                "Label images in the Data stage, then come back.",
+                translate("TrainPage", "Label some images first"),
+                translate(
+                    "TrainPage",
+                    "Training needs at least two classes with labelled images. "
+                    "Label images in the Data stage, then come back.",
+                ),
             )
             return
         wizard = StrategyWizard(index, str(project.folder), self, recommend_fn=self.recommend_fn)
@@ -159,7 +188,8 @@ class TrainPage(QWidget):
         """Start a run of ``config`` on ``index`` (default: the project's labels); False if one is running."""
         if self.controller.is_running():
             QMessageBox.information(
-                self, "A run is in progress", "Wait for the current run to finish, or cancel it, first."
+                self, translate("TrainPage", "A run is in progress"),
+                translate("TrainPage", "Wait for the current run to finish, or cancel it, first."),
             )
             return False
         project = self.project()
@@ -172,22 +202,26 @@ class TrainPage(QWidget):
     @Slot(str)
     def resume_run(self, run_dir: str) -> None:
         """Continue a cancelled or interrupted run where it stopped, in its own folder."""
-        self._follow_up(run_dir, RESUME, "resume")
+        self._follow_up(run_dir, RESUME)
 
     @Slot(str)
     def finetune_run(self, run_dir: str) -> None:
         """Continue a run into a fine-tune of the upper layers (``partial``, ``init_from=run_dir``)."""
-        self._follow_up(run_dir, FINETUNE, "fine-tune")
+        self._follow_up(run_dir, FINETUNE)
 
-    def _follow_up(self, run_dir: str, kind: str, verb: str) -> None:
+    def _follow_up(self, run_dir: str, kind: str) -> None:
         """Start the follow-up on the run's own dataset (its ``dataset.json``), as the CLI does."""
         try:
             plan = follow_up(run_dir, kind)
         except TransferStudioError as exc:
-            dialogs.show_error(self, f"Cannot {verb} this run", str(exc))
+            title = (translate("TrainPage", "Cannot resume this run") if kind == RESUME
+                     else translate("TrainPage", "Cannot fine-tune this run"))
+            dialogs.show_error(self, title, str(exc))
             return
         if self.start_training(plan.config, plan.index):
-            self.panel.write_log(f"Continuing from {run_dir} ({verb}).")
+            line = (translate("TrainPage", "Continuing from {folder} (resume).") if kind == RESUME
+                    else translate("TrainPage", "Continuing from {folder} (fine-tune)."))
+            self.panel.write_log(line.format(folder=run_dir))
             for note in plan.notes:
                 self.panel.write_log(note)
 
@@ -231,18 +265,25 @@ class TrainPage(QWidget):
                 record = self.runs.records[run_dirs[1]]
                 self.panel.plots.set_overlay(record.history(), record.name)
             return
+        self._show_runs(run_dirs)
+
+    def _show_runs(self, run_dirs: list[str]) -> None:
+        """The first run's curves and summary on the panel, the second's overlaid."""
+        self._showing = list(run_dirs)
         record = self.runs.records[run_dirs[0]]
         best = record.best_val_acc
+        status = status_text(record.status).capitalize()
         summary = (
-            f"{record.status.capitalize()}: {record.number('epochs_completed')} epochs, best "
-            f"validation accuracy {best:.1%}."
+            translate("TrainPage", "{status}: {epochs} epochs, best validation accuracy {accuracy}.").format(
+                status=status, epochs=record.number("epochs_completed"), accuracy=f"{best:.1%}")
             if best is not None
-            else record.status.capitalize()
+            else status
         )
-        if record.info.get("message"):
+        if record.info.get("message"):  # the engine's own words
             summary += f" {record.info['message']}"
         self.panel.show_finished_run(
-            f"Run {record.name}", record.history(), record.best_epoch, summary
+            translate("TrainPage", "Run {name}").format(name=record.name), record.history(),
+            record.best_epoch, summary,
         )
         if len(run_dirs) > 1:
             other = self.runs.records[run_dirs[1]]
@@ -254,7 +295,8 @@ class TrainPage(QWidget):
         """Ask where to save the ONNX file, then export in the background."""
         default = str(Path(run_dir) / "model.onnx")
         path, _ = QFileDialog.getSaveFileName(
-            self, "Export the model as ONNX", default, "ONNX model (*.onnx)"
+            self, translate("TrainPage", "Export the model as ONNX"), default,
+            translate("TrainPage", "ONNX model (*.onnx)"),
         )
         if path:
             self.export_run(run_dir, path)
@@ -263,7 +305,8 @@ class TrainPage(QWidget):
         """Export ``run_dir``'s best weights to ``path``; the parity report follows."""
         if not self.export_runner.start(export_task(run_dir, path)):
             return False
-        self.panel.write_log(f"Exporting {run_dir} to {path}…")
+        line = translate("TrainPage", "Exporting {run} to {path}…")
+        self.panel.write_log(line.format(run=run_dir, path=path))
         self.runs.export_button.setEnabled(False)
         return True
 
@@ -276,12 +319,16 @@ class TrainPage(QWidget):
     @Slot(object)
     def _on_exported(self, report: ExportReport) -> None:
         self.runs.export_button.setEnabled(True)
-        self.runs.hint.setText(f"Exported {report.path}" if report.ok else "Export failed its parity check.")
+        self.runs.show_message(
+            translate("TrainPage", "Exported {path}").format(path=report.path) if report.ok
+            else translate("TrainPage", "Export failed its parity check.")
+        )
         text = report_text(report)
         self.panel.write_log(text)
         box = QMessageBox(
             QMessageBox.Icon.Information if report.ok else QMessageBox.Icon.Warning,
-            "Model exported" if report.ok else "Export failed its parity check",
+            translate("TrainPage", "Model exported") if report.ok
+            else translate("TrainPage", "Export failed its parity check"),
             text,
             QMessageBox.StandardButton.Ok,
             self,
@@ -294,19 +341,22 @@ class TrainPage(QWidget):
 
     @Slot(int, int, str)
     def _on_export_progress(self, done: int, total: int, stage: str) -> None:
-        self.runs.hint.setText(f"Exporting: {stage}" + (f" {done:,} of {total:,}" if total > 1 else "") + "…")
+        self.runs.show_message(
+            translate("TrainPage", "Exporting: {stage}").format(
+                stage=stage_progress_text(stage, done, total if total > 1 else 0))
+        )
 
     @Slot()
     def _on_export_cancelled(self) -> None:
         self.runs.export_button.setEnabled(True)
-        self.runs.hint.setText("Export cancelled; nothing was written.")
+        self.runs.show_message(translate("TrainPage", "Export cancelled; nothing was written."))
 
     @Slot(str)
     def _on_export_failed(self, message: str) -> None:
         self.runs.export_button.setEnabled(True)
-        self.runs.hint.setText("Export failed.")
-        self.panel.write_log(f"Export failed: {message}")
-        dialogs.show_error(self, "Export failed", message)
+        self.runs.show_message(translate("TrainPage", "Export failed."))
+        self.panel.write_log(translate("TrainPage", "Export failed: {message}").format(message=message))
+        dialogs.show_error(self, translate("TrainPage", "Export failed"), message)
 
     # -------------------------------------------------------------- shutdown
     def is_busy(self) -> bool:

@@ -1,7 +1,8 @@
 """TrainingWorker: starts a run (``engine.runs.launch.start_run``) in a worker thread; re-emits its events.
 
-The starter resolves a strategy of ``auto`` (the recommender) before ``fit``; the app's wizard
-normally gives a chosen strategy already.
+The starter resolves a strategy of ``auto`` before ``fit``: it measures (reported as ``StageChanged``
+events), trains the choice (its ``RunStarted`` says why) and returns a ``RunFinished`` that lists
+what it tried. The wizard gives either a chosen strategy or ``auto`` with the user's aim and budget.
 
 The engine knows only callbacks and frozen events; this worker adds one callback, a
 :class:`~engine.callbacks.Throttle` in front of ``event.emit``, so per-batch traffic crosses

@@ -1,4 +1,5 @@
-<?xml version='1.0' encoding='utf-8'?>
+<?xml version="1.0" encoding="utf-8"?>
+<!DOCTYPE TS>
 <TS version="2.1" language="zh_CN">
 <context>
     <name>ConfidenceView</name>
@@ -67,7 +68,7 @@
         <translation>验证图片少于 {minimum} 张时 ECE 不可靠（此训练记录有 {count} 张）：这些数字仅供粗略参考。</translation>
     </message>
     <message>
-        <source>At the chosen threshold ({threshold}, picked to accept 95% of the validation images without any outlier data) {rate} of the validation images are answered 'none of my classes' (false rejects).</source>
+        <source>At the chosen threshold ({threshold}, picked to accept 95% of the validation images without any outlier data) {rate} of the validation images are answered &apos;none of my classes&apos; (false rejects).</source>
         <translation>在选定的阈值（{threshold}，无需任何离群数据，按接受 95% 验证图片选取）下，{rate} 的验证图片被判为“不属于任何类别”（误拒）。</translation>
     </message>
     <message>
@@ -95,7 +96,7 @@
         <translation>无法显示置信度图表：{reason}</translation>
     </message>
     <message>
-        <source>This run has no 'none of my classes' model (it had no training embeddings).</source>
+        <source>This run has no &apos;none of my classes&apos; model (it had no training embeddings).</source>
         <translation>此训练记录没有“不属于任何类别”的判断模型（它没有训练图片的嵌入向量）。</translation>
     </message>
     <message>
@@ -205,7 +206,7 @@
         <translation>打开训练记录文件夹</translation>
     </message>
     <message>
-        <source>This run's validation results cannot be shown: {reason}</source>
+        <source>This run&apos;s validation results cannot be shown: {reason}</source>
         <translation>无法显示此训练记录的验证结果：{reason}</translation>
     </message>
     <message>
@@ -225,7 +226,7 @@ labelled {true}, predicted {predicted} ({probability}), loss {loss}</source>
 标签 {true}，预测 {predicted}（{probability}），损失 {loss}</translation>
     </message>
     <message>
-        <source>Open the run's project to relabel images.</source>
+        <source>Open the run&apos;s project to relabel images.</source>
         <translation>打开该训练记录所属的项目后才能重新标注图片。</translation>
     </message>
     <message>

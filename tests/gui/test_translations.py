@@ -12,7 +12,6 @@ import json
 import re
 import shutil
 import xml.etree.ElementTree as ET
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -20,22 +19,9 @@ import pytest
 pytest.importorskip("PySide6")
 pytest.importorskip("pytestqt")
 
+from i18n_walk import LATIN_WORD, PSEUDO_SEGMENT, check, menu_texts, plain, untranslated_words
 from PIL import Image
-from PySide6.QtCore import QModelIndex, Qt
-from PySide6.QtGui import Qt as GuiQt
-from PySide6.QtGui import QTextDocument
-from PySide6.QtWidgets import (
-    QAbstractButton,
-    QAbstractItemView,
-    QApplication,
-    QComboBox,
-    QGroupBox,
-    QLabel,
-    QLineEdit,
-    QMenu,
-    QTabBar,
-    QWidget,
-)
+from PySide6.QtWidgets import QApplication
 
 from gui import i18n
 from gui.i18n_catalog import (
@@ -46,13 +32,6 @@ from gui.i18n_catalog import (
     update_catalogue,
     write_pseudo_catalogue,
 )
-
-# Words a walk may show outside translation: data the test itself made up (none are Latin) and
-# names that are the same in every language.
-SAME_IN_EVERY_LANGUAGE = {"English", "ONNX", "Transfer Studio"}
-LATIN_WORD = re.compile(r"[A-Za-z]{2,}")
-PSEUDO_SEGMENT = re.compile(r"⟦.*?⟧", re.S)
-PATH_LIKE = re.compile(r"\S*[/\\]\S*|\S+\.(?:png|jpe?g|onnx|json|csv|pt)\b", re.I)
 
 
 # ------------------------------------------------------------------ the catalogue
@@ -132,113 +111,7 @@ def test_language_switches_at_runtime_and_persists(qtbot, window):
     assert _menu_titles(window) == english
 
 
-# ------------------------------------------------------------------ pseudo-locale walk
-def untranslated_words(text: str) -> list[str]:
-    """Latin words of ``text`` outside pseudo-translated segments, paths and names kept as they are."""
-    rest = PSEUDO_SEGMENT.sub(" ", text)
-    for name in SAME_IN_EVERY_LANGUAGE:
-        rest = rest.replace(name, " ")
-    rest = PATH_LIKE.sub(" ", rest)
-    return LATIN_WORD.findall(rest)
-
-
-def _plain(text: str, text_format: Qt.TextFormat = Qt.TextFormat.AutoText) -> str:
-    auto = text_format == Qt.TextFormat.AutoText
-    if text_format == Qt.TextFormat.RichText or (auto and GuiQt.mightBeRichText(text)):
-        document = QTextDocument()
-        document.setHtml(text)
-        return document.toPlainText()
-    return text
-
-
-def _model_texts(view: QAbstractItemView, where: str) -> Iterator[tuple[str, str]]:
-    model = view.model()
-    if model is None:
-        return
-    try:
-        columns = model.columnCount(QModelIndex())
-    except TypeError:  # a list model keeps columnCount private in PySide6: one column
-        columns = 1
-    for orientation in (Qt.Orientation.Horizontal,):
-        for section in range(columns):
-            value = model.headerData(section, orientation, Qt.ItemDataRole.DisplayRole)
-            if isinstance(value, str) and value:
-                yield f"{where} header {section}", value
-    for row in range(min(model.rowCount(QModelIndex()), 30)):
-        for column in range(columns):
-            for role in (Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.ToolTipRole):
-                value = model.data(model.index(row, column), role)
-                if isinstance(value, str) and value:
-                    yield f"{where} item {row},{column} {role.name}", _plain(value)
-
-
-def _menu_texts(menu: QMenu, where: str) -> Iterator[tuple[str, str]]:
-    yield f"{where} title", menu.title()
-    for action in menu.actions():
-        if action.menu():
-            yield from _menu_texts(action.menu(), f"{where} ▸ {action.text()}")
-        elif action.text() and not action.isSeparator():
-            yield f"{where} ▸ action", action.text()
-            if action.toolTip() and action.toolTip() != action.text().replace("&", ""):
-                yield f"{where} ▸ {action.text()} tooltip", action.toolTip()
-
-
-def visible_texts(root: QWidget) -> Iterator[tuple[str, str]]:
-    """(where, text) of everything a person can read on ``root`` as it is shown now."""
-    if root.windowTitle():
-        yield f"{type(root).__name__} title", root.windowTitle()
-    for widget in [root, *root.findChildren(QWidget)]:
-        if not widget.isVisible() or widget.property("untranslatedContent"):
-            continue
-        where = f"{type(widget).__name__} {widget.objectName()!r}"
-        if widget.toolTip():
-            yield f"{where} tooltip", _plain(widget.toolTip())
-        if isinstance(widget, QLabel) and widget.text():
-            yield f"{where} text", _plain(widget.text(), widget.textFormat())
-        elif isinstance(widget, QAbstractButton) and widget.text():
-            yield f"{where} text", widget.text()
-        elif isinstance(widget, QGroupBox) and widget.title():
-            yield f"{where} title", widget.title()
-        elif isinstance(widget, QLineEdit) and widget.placeholderText():
-            yield f"{where} placeholder", widget.placeholderText()
-        elif isinstance(widget, QComboBox):
-            for i in range(widget.count()):
-                yield f"{where} item {i}", widget.itemText(i)
-        elif isinstance(widget, QTabBar):
-            for i in range(widget.count()):
-                yield f"{where} tab {i}", widget.tabText(i)
-        elif isinstance(widget, QAbstractItemView):
-            yield from _model_texts(widget, where)
-
-
-def clipped(root: QWidget) -> list[str]:
-    """Visible labels and buttons narrower than their text needs (a fixed or maximum width)."""
-    found = []
-    for widget in root.findChildren(QWidget):
-        if not widget.isVisible() or not isinstance(widget, QLabel | QAbstractButton):
-            continue
-        if isinstance(widget, QLabel) and (widget.wordWrap() or not widget.text()):
-            continue
-        if isinstance(widget, QAbstractButton) and not widget.text():
-            continue
-        needed = widget.minimumSizeHint().width()
-        if widget.width() + 2 < needed:
-            found.append(f"{type(widget).__name__} {widget.text()!r}: {widget.width()} px of {needed}")
-    return found
-
-
-def check(root: QWidget, problems: dict[str, list[str]], stage: str) -> None:
-    """Collect untranslated and clipped text of ``root`` under ``stage``."""
-    QApplication.processEvents()  # LanguageChange: widgets set their texts and post layout requests...
-    QApplication.processEvents()  # ...which the next pass handles (Qt defers events posted during a pass)
-    for where, text in visible_texts(root):
-        words = untranslated_words(text)
-        if words:
-            problems.setdefault(stage, []).append(f"{where}: {text[:80]!r} ({', '.join(words[:4])})")
-    for item in clipped(root):
-        problems.setdefault(stage, []).append(f"clipped {item}")
-
-
+# ------------------------------------------------------------------ pseudo-locale walk (tests/i18n_walk.py)
 @pytest.fixture
 def non_latin_project(tmp_path):
     """A project whose class, image and folder names hold no Latin letters, with one finished run."""
@@ -279,7 +152,7 @@ def test_pseudo_locale_walk_finds_nothing_untranslated_or_clipped(qtbot, window,
     problems: dict[str, list[str]] = {}
     check(window, problems, "welcome")
     for menu_action in window.menuBar().actions():
-        for where, text in _menu_texts(menu_action.menu(), "menu"):
+        for where, text in menu_texts(menu_action.menu(), "menu"):
             if untranslated_words(text):
                 problems.setdefault("menus", []).append(f"{where}: {text!r}")
     folder, run_dir, _paths = non_latin_project
@@ -297,7 +170,7 @@ def test_pseudo_locale_walk_finds_nothing_untranslated_or_clipped(qtbot, window,
     window.open_path(str(folder.parent / "不存在"))
     for kind, title, text in dialogs.calls:
         for part in (title, text):
-            if untranslated_words(_plain(part)):
+            if untranslated_words(plain(part)):
                 problems.setdefault("message boxes", []).append(f"{kind}: {part[:80]!r}")
     report = "\n".join(f"[{stage}] {line}" for stage, lines in problems.items() for line in lines)
     assert not problems, f"{sum(map(len, problems.values()))} problems:\n{report}"

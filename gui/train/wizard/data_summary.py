@@ -1,7 +1,9 @@
-"""Step 1 of the wizard, the data: images per class, balance, image sizes, broken files (Qt-free).
+"""Step 1 of the wizard, the data: images per class, balance, image sizes, broken files.
 
 Sizes are read from the file headers of a capped sample (no pixel decoding), so this takes well
-under a second even for large projects; it runs off the GUI thread anyway.
+under a second even for large projects; it runs off the GUI thread anyway. The sentences about the
+data (:func:`warnings_for`, :meth:`DataSummary.size_text`) are made when shown, in the interface
+language.
 """
 
 from __future__ import annotations
@@ -22,6 +24,7 @@ from engine.data.thresholds import (
     is_too_few,
 )
 from engine.progress import Progress
+from gui.i18n import translate
 
 SIZE_SAMPLE = 300
 
@@ -36,7 +39,11 @@ class DataSummary:
     broken: list[tuple[str, str]] = field(default_factory=list)
     sizes: list[tuple[int, int]] = field(default_factory=list)
     unreadable_headers: int = 0
-    warnings: list[str] = field(default_factory=list)
+
+    @property
+    def warnings(self) -> list[str]:
+        """Plain-language warnings in the interface language (see :func:`warnings_for`)."""
+        return warnings_for(self)
 
     @property
     def counts(self) -> dict[str, int]:
@@ -58,14 +65,16 @@ class DataSummary:
     def size_text(self) -> str:
         """``"typically 500 × 375 px (smallest 120 px, largest 1,024 px)"`` from the sample."""
         if not self.sizes:
-            return "unknown"
+            return translate("DataSummary", "unknown")
         widths = [w for w, _ in self.sizes]
         heights = [h for _, h in self.sizes]
         sides = [min(s) for s in self.sizes] + [max(s) for s in self.sizes]
-        return (
-            f"typically {int(statistics.median(widths)):,} × {int(statistics.median(heights)):,} px "
-            f"(smallest side {min(sides):,} px, largest {max(sides):,} px; {len(self.sizes):,} checked)"
-        )
+        return translate(
+            "DataSummary",
+            "typically {width} × {height} px "
+            "(smallest side {smallest} px, largest {largest} px; {count} checked)",
+        ).format(width=f"{int(statistics.median(widths)):,}", height=f"{int(statistics.median(heights)):,}",
+                 smallest=f"{min(sides):,}", largest=f"{max(sides):,}", count=f"{len(self.sizes):,}")
 
 
 def _image_size(path: str) -> tuple[int, int] | None:
@@ -102,45 +111,67 @@ def summarize(
         else:
             summary.sizes.append(size)
         if progress is not None:
-            progress(i + 1, len(chosen), "Checking image sizes")
-    summary.warnings = warnings_for(summary)
+            progress(i + 1, len(chosen), "Checking image sizes")  # gui.train.run_texts translates it
     return summary
 
 
 def warnings_for(s: DataSummary) -> list[str]:
-    """Plain-language warnings, most important first."""
+    """Plain-language warnings in the interface language, most important first."""
     out: list[str] = []
     counts = s.counts
     if len([c for c in counts.values() if c]) < MIN_CLASSES:
-        out.append("Training needs at least two classes with images. Label some images in the Data stage.")
+        out.append(translate(
+            "DataSummary",
+            "Training needs at least two classes with images. Label some images in the Data stage.",
+        ))
     for name, n in counts.items():
         if n and is_too_few(n):
-            out.append(
-                f"“{name}” has only {n} images. Aim for at least {FEW_IMAGES_PER_CLASS} per class: with "
-                "fewer, the model may not learn it and the accuracy figure is very uncertain."
+            text = translate(
+                "DataSummary",
+                "“{name}” has only 1 image. Aim for at least {minimum} per class: with fewer, the model may "
+                "not learn it and the accuracy figure is very uncertain.",
+            ) if n == 1 else translate(
+                "DataSummary",
+                "“{name}” has only {count} images. Aim for at least {minimum} per class: with fewer, the "
+                "model may not learn it and the accuracy figure is very uncertain.",
             )
+            out.append(text.format(name=name, count=n, minimum=FEW_IMAGES_PER_CLASS))
     for name, n in s.val_counts.items():
         if not is_too_few(counts.get(name, 0)) and n < FEW_VAL_IMAGES:
-            out.append(f"“{name}” has only {n} validation images, so its accuracy cannot be judged well.")
+            text = translate(
+                "DataSummary", "“{name}” has only 1 validation image, so its accuracy cannot be judged well."
+            ) if n == 1 else translate(
+                "DataSummary",
+                "“{name}” has only {count} validation images, so its accuracy cannot be judged well.",
+            )
+            out.append(text.format(name=name, count=n))
     unbalanced = imbalance(counts)
     if unbalanced:
         big, small, ratio = unbalanced
-        out.append(
-            f"The classes are unbalanced: “{big}” has {ratio:.1f}× as many images as “{small}”. "
-            f"Training weighs the classes to compensate, but more images of “{small}” would help."
-        )
+        out.append(translate(
+            "DataSummary",
+            "The classes are unbalanced: “{big}” has {ratio}× as many images as “{small}”. "
+            "Training weighs the classes to compensate, but more images of “{small}” would help.",
+        ).format(big=big, small=small, ratio=f"{ratio:.1f}"))
     if s.broken:
-        out.append(f"{len(s.broken):,} files could not be read and will be left out (listed below).")
+        text = translate(
+            "DataSummary", "1 file could not be read and will be left out (listed below)."
+        ) if len(s.broken) == 1 else translate(
+            "DataSummary", "{count} files could not be read and will be left out (listed below)."
+        )
+        out.append(text.format(count=f"{len(s.broken):,}"))
     small = sum(1 for w, h in s.sizes if min(w, h) < SMALL_SIDE)
     if small:
-        out.append(
-            f"{small:,} of the {len(s.sizes):,} images checked are smaller than {SMALL_SIDE} px on a "
-            "side. They are enlarged for the network, which blurs them; larger photos work better."
-        )
+        out.append(translate(
+            "DataSummary",
+            "{count} of the {checked} images checked are smaller than {side} px on a side. They are enlarged "
+            "for the network, which blurs them; larger photos work better.",
+        ).format(count=f"{small:,}", checked=f"{len(s.sizes):,}", side=SMALL_SIDE))
     large = sum(1 for w, h in s.sizes if max(w, h) > LARGE_SIDE)
     if large:
-        out.append(
-            f"{large:,} of the images checked are larger than {LARGE_SIDE:,} px. That is fine, but "
-            "decoding them makes every epoch of image-based training slower."
-        )
+        out.append(translate(
+            "DataSummary",
+            "{count} of the images checked are larger than {side} px. That is fine, but decoding them makes "
+            "every epoch of image-based training slower.",
+        ).format(count=f"{large:,}", side=f"{LARGE_SIDE:,}"))
     return out

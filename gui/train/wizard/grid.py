@@ -2,32 +2,53 @@
 
 from __future__ import annotations
 
-from PySide6.QtCore import QRectF, QSize, Qt
+from PySide6.QtCore import QT_TRANSLATE_NOOP, QRectF, QSize, Qt
 from PySide6.QtGui import QColor, QFont, QPainter, QPaintEvent, QPalette, QPen
 from PySide6.QtWidgets import QSizePolicy, QWidget
 
+from gui.i18n import retranslate_on_change, translate
 from gui.theme import ACCENT
 
 SIZES = ("small", "large")
 SIMILARITIES = ("similar", "dissimilar")
-CELL_TEXT = {
+CELL_TEXT = {  # (size, similarity) → (title, advice), translated where painted
     ("small", "similar"): (
-        "Few images, like ImageNet",
-        "Keep the pretrained network frozen and train a new last layer on its features.",
+        QT_TRANSLATE_NOOP("SeedGrid", "Few images, like ImageNet"),
+        QT_TRANSLATE_NOOP(
+            "SeedGrid", "Keep the pretrained network frozen and train a new last layer on its features."
+        ),
     ),
     ("large", "similar"): (
-        "Many images, like ImageNet",
-        "Fine-tune every layer from the pretrained weights; there are enough images to adapt them all.",
+        QT_TRANSLATE_NOOP("SeedGrid", "Many images, like ImageNet"),
+        QT_TRANSLATE_NOOP(
+            "SeedGrid",
+            "Fine-tune every layer from the pretrained weights; there are enough images to adapt them all.",
+        ),
     ),
     ("small", "dissimilar"): (
-        "Few images, unlike ImageNet",
-        "Freeze the first layers and fine-tune the upper ones gently, at a lower learning rate.",
+        QT_TRANSLATE_NOOP("SeedGrid", "Few images, unlike ImageNet"),
+        QT_TRANSLATE_NOOP(
+            "SeedGrid",
+            "Freeze the first layers and fine-tune the upper ones gently, at a lower learning rate.",
+        ),
     ),
     ("large", "dissimilar"): (
-        "Many images, unlike ImageNet",
-        "Fine-tune every layer; with very many, very different images, train from scratch.",
+        QT_TRANSLATE_NOOP("SeedGrid", "Many images, unlike ImageNet"),
+        QT_TRANSLATE_NOOP(
+            "SeedGrid", "Fine-tune every layer; with very many, very different images, train from scratch."
+        ),
     ),
 }
+SIZE_CAPTIONS = (QT_TRANSLATE_NOOP("SeedGrid", "Few images per class"),
+                 QT_TRANSLATE_NOOP("SeedGrid", "Many images per class"))
+SIMILARITY_CAPTIONS = (QT_TRANSLATE_NOOP("SeedGrid", "Like ImageNet"),
+                       QT_TRANSLATE_NOOP("SeedGrid", "Unlike ImageNet"))
+
+
+def cell_texts(cell: tuple[str, str]) -> tuple[str, str]:
+    """A cell's title and advice in the interface language."""
+    title, body = CELL_TEXT[cell]
+    return translate("SeedGrid", title), translate("SeedGrid", body)
 
 
 def parse_cell(value: object) -> tuple[str, str] | None:
@@ -53,6 +74,7 @@ class SeedGrid(QWidget):
         self._cell: tuple[str, str] | None = None
         self.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Preferred)
         self.setMinimumSize(QSize(420, 210))
+        retranslate_on_change(self, self.update)  # the texts are painted: repaint in the new language
 
     def cell(self) -> tuple[str, str] | None:
         """The highlighted cell, ``(size, similarity)``."""
@@ -82,13 +104,15 @@ class SeedGrid(QWidget):
         small.setPointSizeF(max(7.0, small.pointSizeF() * 0.9))
         painter.setFont(small)
         painter.setPen(muted)
-        for i, caption in enumerate(("Few images per class", "Many images per class")):
-            painter.drawText(QRectF(left + i * w, 0, w, top), Qt.AlignmentFlag.AlignCenter, caption)
-        for j, caption in enumerate(("Like ImageNet", "Unlike ImageNet")):
+        for i, caption in enumerate(SIZE_CAPTIONS):
+            painter.drawText(QRectF(left + i * w, 0, w, top), Qt.AlignmentFlag.AlignCenter,
+                             translate("SeedGrid", caption))
+        for j, caption in enumerate(SIMILARITY_CAPTIONS):
             painter.save()
             painter.translate(0, top + (j + 1) * h)
             painter.rotate(-90)
-            painter.drawText(QRectF(0, 0, h, left), Qt.AlignmentFlag.AlignCenter, caption)
+            painter.drawText(QRectF(0, 0, h, left), Qt.AlignmentFlag.AlignCenter,
+                             translate("SeedGrid", caption))
             painter.restore()
         for i, size in enumerate(SIZES):
             for j, similarity in enumerate(SIMILARITIES):
@@ -105,7 +129,7 @@ class SeedGrid(QWidget):
         painter.setPen(QPen(border, 2.5 if current else 1.0))
         painter.setBrush(fill)
         painter.drawRoundedRect(rect, 8, 8)
-        title, body = CELL_TEXT[key]
+        title, body = cell_texts(key)
         inner = rect.adjusted(10, 8, -10, -8)
         bold = QFont(self.font())
         bold.setWeight(QFont.Weight.DemiBold)
@@ -113,7 +137,8 @@ class SeedGrid(QWidget):
         painter.setPen(accent if current else text)
         painter.drawText(inner, Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignTop, title)
         if current:
-            painter.drawText(inner, Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignBottom, "● your data")
+            painter.drawText(inner, Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignBottom,
+                             translate("SeedGrid", "● your data"))
         painter.setFont(self.font())
         body_color = QColor(text)
         body_color.setAlpha(255 if current else 170)

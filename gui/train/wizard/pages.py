@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from PySide6.QtCore import Qt, Slot
+from PySide6.QtCore import QT_TRANSLATE_NOOP, Qt, Slot
 from PySide6.QtWidgets import (
     QHBoxLayout,
     QHeaderView,
@@ -26,7 +26,9 @@ from PySide6.QtWidgets import (
 )
 
 from engine.data.scan import TRAIN, DatasetIndex
+from gui.i18n import retranslate_on_change, translate
 from gui.theme import WARNING_COLOR
+from gui.train.run_texts import stage_progress_text
 from gui.train.wizard.data_summary import DataSummary, summarize
 from gui.workers.recommend_worker import RecommendationView, RecommendFunction, recommend_task
 from gui.workers.task_runner import TaskRunner
@@ -44,7 +46,7 @@ def plain_label(text: str = "", parent: QWidget | None = None, wrap: bool = True
 
 
 def table(headers: list[str], parent: QWidget) -> QTableWidget:
-    """A read-only, compact table whose first column stretches."""
+    """A read-only, compact table whose first column stretches (``headers`` may be set again later)."""
     widget = QTableWidget(0, len(headers), parent)
     widget.setHorizontalHeaderLabels(headers)
     widget.verticalHeader().setVisible(False)
@@ -87,21 +89,21 @@ class DataStepPage(QWizardPage):
         parent: QWidget | None = None,
     ) -> None:
         super().__init__(parent)
-        self.setTitle("1 · Your data")
-        self.setSubTitle("What the wizard found among the labelled images of this project.")
         self._index = index
         self._summarize = summarize_fn or summarize
         self.summary: DataSummary | None = None
+        self._progress: tuple[int, int, str] | None = None  # the check's last report
+        self._failure = ""  # why the check failed
         self.runner = TaskRunner(self)
         self.runner.finished.connect(self._on_summary)
         self.runner.failed.connect(self._on_failed)
         self.runner.progress.connect(self._on_progress)
-        self.classes = table(["Class", "Training", "Validation", "Total", "Images per class"], self)
+        self.classes = table(["", "", "", "", ""], self)
         header = self.classes.horizontalHeader()
         header.setSectionResizeMode(0, QHeaderView.ResizeMode.Interactive)
         header.resizeSection(0, 220)
         header.setSectionResizeMode(4, QHeaderView.ResizeMode.Stretch)
-        self.overview = plain_label("Checking the images…", self)
+        self.overview = plain_label("", self)
         self.sizes = plain_label("", self)
         self.warnings = plain_label("", self)
         self.warnings.setStyleSheet(f"color: {WARNING_COLOR};")
@@ -118,6 +120,28 @@ class DataStepPage(QWizardPage):
         layout.addWidget(self.warnings)
         layout.addWidget(self.broken)
         layout.addStretch(1)
+        retranslate_on_change(self, self.retranslate_ui)
+
+    def retranslate_ui(self) -> None:
+        """Title, headers and what was found, in the interface language."""
+        self.setTitle(translate("DataStepPage", "1 · Your data"))
+        self.setSubTitle(
+            translate("DataStepPage", "What the wizard found among the labelled images of this project.")
+        )
+        self.classes.setHorizontalHeaderLabels([
+            translate("DataStepPage", "Class"), translate("DataStepPage", "Training"),
+            translate("DataStepPage", "Validation"), translate("DataStepPage", "Total"),
+            translate("DataStepPage", "Images per class"),
+        ])
+        if self.summary is not None:
+            self._describe(self.summary)
+        elif self._failure:
+            text = translate("DataStepPage", "The images could not be checked: {reason}")
+            self.overview.setText(text.format(reason=self._failure))
+        elif self._progress is not None:
+            self.overview.setText(stage_progress_text(self._progress[2], *self._progress[:2]))
+        else:
+            self.overview.setText(translate("DataStepPage", "Checking the images…"))
 
     def initializePage(self) -> None:
         """Count and check in the background the first time the page is shown."""
@@ -131,7 +155,8 @@ class DataStepPage(QWizardPage):
 
     @Slot(int, int, str)
     def _on_progress(self, done: int, total: int, text: str) -> None:
-        self.overview.setText(f"{text}… {done:,} of {total:,}")
+        self._progress = (done, total, text)
+        self.overview.setText(stage_progress_text(text, done, total))
 
     @Slot(object)
     def _on_summary(self, summary: DataSummary) -> None:
@@ -153,36 +178,53 @@ class DataStepPage(QWizardPage):
             box.addWidget(bar)
             self.classes.setCellWidget(row, 4, cell)
         fit_rows(self.classes)
-        ratio = summary.balance_ratio()
-        balance = "balanced" if ratio < 1.5 else ("somewhat unbalanced" if ratio < 3 else "unbalanced")
-        ratio_text = "∞" if ratio == float("inf") else f"{ratio:.1f}×"
-        self.overview.setText(
-            f"{summary.total:,} usable images in {len(summary.classes)} classes; "
-            f"largest / smallest class = {ratio_text} ({balance})."
-        )
-        self.sizes.setText(f"Image sizes: {summary.size_text()}.")
-        self.warnings.setText("\n\n".join(f"⚠  {w}" for w in summary.warnings) or "✓  No problems found.")
-        if not summary.warnings:
-            self.warnings.setStyleSheet(f"color: {OK_COLOR};")
+        self._describe(summary)
         if summary.broken:
             self.broken.setPlainText("\n".join(f"{p}: {r}" for p, r in summary.broken))
             self.broken.show()
         self.completeChanged.emit()
 
+    def _describe(self, summary: DataSummary) -> None:
+        """The overview, sizes and warnings of ``summary`` in the interface language."""
+        ratio = summary.balance_ratio()
+        if ratio < 1.5:
+            text = translate("DataStepPage", "{count} usable images in {classes} classes; "
+                                             "largest / smallest class = {ratio} (balanced).")
+        elif ratio < 3:
+            text = translate("DataStepPage", "{count} usable images in {classes} classes; "
+                                             "largest / smallest class = {ratio} (somewhat unbalanced).")
+        else:
+            text = translate("DataStepPage", "{count} usable images in {classes} classes; "
+                                             "largest / smallest class = {ratio} (unbalanced).")
+        ratio_text = "∞" if ratio == float("inf") else f"{ratio:.1f}×"
+        self.overview.setText(text.format(count=f"{summary.total:,}", classes=len(summary.classes),
+                                          ratio=ratio_text))
+        sizes = translate("DataStepPage", "Image sizes: {sizes}.")
+        self.sizes.setText(sizes.format(sizes=summary.size_text()))
+        warnings = summary.warnings
+        self.warnings.setText(
+            "\n\n".join(f"⚠  {w}" for w in warnings) or translate("DataStepPage", "✓  No problems found.")
+        )
+        if not warnings:
+            self.warnings.setStyleSheet(f"color: {OK_COLOR};")
+
     @Slot(str)
     def _on_failed(self, message: str) -> None:
-        self.overview.setText(f"The images could not be checked: {message}")
+        self._failure = message
+        self.overview.setText(
+            translate("DataStepPage", "The images could not be checked: {reason}").format(reason=message)
+        )
 
     def shutdown(self) -> None:
         """Stop the background check (wizard closing)."""
         self.runner.shutdown()
 
 
-SCORE_COLUMNS = (
-    ("knn", "kNN accuracy"),
-    ("probe", "Linear probe"),
-    ("logme", "LogME"),
-    ("imagenet_confidence", "ImageNet-like"),
+SCORE_COLUMNS = (  # (score key, column title translated where shown)
+    ("knn", QT_TRANSLATE_NOOP("SimilarityStepPage", "kNN accuracy")),
+    ("probe", QT_TRANSLATE_NOOP("SimilarityStepPage", "Linear probe")),
+    ("logme", QT_TRANSLATE_NOOP("SimilarityStepPage", "LogME")),
+    ("imagenet_confidence", QT_TRANSLATE_NOOP("SimilarityStepPage", "ImageNet-like")),
 )
 
 
@@ -199,12 +241,17 @@ def verdict_text(view: RecommendationView) -> str:
     if best is None:
         return ""
     if best >= 0.9:
-        meaning = "the pretrained features already separate your classes very well"
+        text = translate("SimilarityStepPage", "A simple classifier on the best network's features reaches "
+                         "{accuracy}: the pretrained features already separate your classes very well.")
     elif best >= 0.7:
-        meaning = "the pretrained features separate your classes fairly well; training will improve on this"
+        text = translate("SimilarityStepPage", "A simple classifier on the best network's features reaches "
+                         "{accuracy}: the pretrained features separate your classes fairly well; training "
+                         "will improve on this.")
     else:
-        meaning = "your images look unlike what the networks were trained on, so fine-tuning will be needed"
-    return f"A simple classifier on the best network's features reaches {best:.0%}: {meaning}."
+        text = translate("SimilarityStepPage", "A simple classifier on the best network's features reaches "
+                         "{accuracy}: your images look unlike what the networks were trained on, so "
+                         "fine-tuning will be needed.")
+    return text.format(accuracy=f"{best:.0%}")
 
 
 class SimilarityStepPage(QWizardPage):
@@ -218,12 +265,9 @@ class SimilarityStepPage(QWizardPage):
         parent: QWidget | None = None,
     ) -> None:
         super().__init__(parent)
-        self.setTitle("2 · How well do pretrained networks see your classes?")
-        self.setSubTitle(
-            "Each pretrained network turns up to 60 images per class into features; quick "
-            "classifiers on those features predict how well training will go."
-        )
         self._index, self._recommend, self._backbones = index, recommend_fn, backbones
+        self._status: tuple[str, Any] = ("", None)  # what the status line says: a kind and its values
+        self._measured: RecommendationView | None = None  # the last measurement (the verdict's)
         self.result: RecommendationView | None = None
         self.runner = TaskRunner(self)
         self.runner.progress.connect(self._on_progress)
@@ -233,23 +277,17 @@ class SimilarityStepPage(QWizardPage):
         self.status = plain_label("", self)
         self.bar = QProgressBar(self)
         self.bar.setTextVisible(False)
-        self.cancel_button = QPushButton("Cancel", self)
+        self.cancel_button = QPushButton(self)
         self.cancel_button.clicked.connect(self.cancel)
-        self.again_button = QPushButton("Measure again", self)
+        self.again_button = QPushButton(self)
         self.again_button.clicked.connect(self.measure)
         self.again_button.hide()
         row = QHBoxLayout()
         row.addWidget(self.bar, 1)
         row.addWidget(self.cancel_button)
         row.addWidget(self.again_button)
-        self.scores = table(["Pretrained network", *(title for _, title in SCORE_COLUMNS)], self)
-        explain = plain_label(
-            "kNN and linear probe: accuracy of simple classifiers on the features, checked "
-            "on images they did not see. LogME: how much class information the features "
-            "hold (higher is better). ImageNet-like: how confidently the network recognises "
-            "ImageNet objects in your images.",
-            self,
-        )
+        self.scores = table(["", *("" for _ in SCORE_COLUMNS)], self)
+        self.explain = explain = plain_label("", self)
         explain.setObjectName("mutedLabel")
         self.verdict = plain_label("", self)
         fit_rows(self.scores)
@@ -260,6 +298,59 @@ class SimilarityStepPage(QWizardPage):
         layout.addWidget(self.verdict)
         layout.addStretch(1)
         layout.addWidget(explain)
+        retranslate_on_change(self, self.retranslate_ui)
+
+    def retranslate_ui(self) -> None:
+        """Title, buttons, headers, the status line and the verdict in the interface language."""
+        self.setTitle(
+            translate("SimilarityStepPage", "2 · How well do pretrained networks see your classes?")
+        )
+        self.setSubTitle(translate(
+            "SimilarityStepPage",
+            "Each pretrained network turns up to 60 images per class into features; quick "
+            "classifiers on those features predict how well training will go.",
+        ))
+        self.cancel_button.setText(translate("SimilarityStepPage", "Cancel"))
+        self.again_button.setText(translate("SimilarityStepPage", "Measure again"))
+        self.scores.setHorizontalHeaderLabels([
+            translate("SimilarityStepPage", "Pretrained network"),
+            *(translate("SimilarityStepPage", title) for _, title in SCORE_COLUMNS),
+        ])
+        self.explain.setText(translate(
+            "SimilarityStepPage",
+            "kNN and linear probe: accuracy of simple classifiers on the features, checked "
+            "on images they did not see. LogME: how much class information the features "
+            "hold (higher is better). ImageNet-like: how confidently the network recognises "
+            "ImageNet objects in your images.",
+        ))
+        self.status.setText(self._status_text())
+        if self._measured is not None:
+            self.verdict.setText(verdict_text(self._measured))
+
+    def _set_status(self, kind: str, values: Any = None) -> None:
+        self._status = (kind, values)
+        self.status.setText(self._status_text())
+
+    def _status_text(self) -> str:
+        """The status line for the current state of the measurement."""
+        kind, values = self._status
+        if kind == "measuring":
+            return translate("SimilarityStepPage", "Measuring… this takes seconds to a minute; the features "
+                             "are cached for training.")
+        if kind == "cancelling":
+            return translate("SimilarityStepPage", "Cancelling…")
+        if kind == "progress":
+            done, total, text = values
+            return stage_progress_text(text, done, total)
+        if kind == "done":
+            return translate("SimilarityStepPage", "Done. The recommendation is on the next page.")
+        if kind == "cancelled":
+            return translate("SimilarityStepPage", "Cancelled. Measure again, or go on: the recommendation "
+                             "will use the data size only.")
+        if kind == "failed":
+            return translate("SimilarityStepPage", "Measuring failed ({reason}). You can go on without it.")\
+                .format(reason=values)
+        return ""
 
     def initializePage(self) -> None:
         """Start measuring the first time the page is shown."""
@@ -273,9 +364,7 @@ class SimilarityStepPage(QWizardPage):
             return
         self.result = None
         self.bar.setRange(0, 0)
-        self.status.setText(
-            "Measuring… this takes seconds to a minute; the features are cached for training."
-        )
+        self._set_status("measuring")
         self.cancel_button.show()
         self.cancel_button.setEnabled(True)
         self.again_button.hide()
@@ -287,7 +376,7 @@ class SimilarityStepPage(QWizardPage):
         """Stop measuring; the wizard can still go on with the size rule."""
         self.runner.cancel()
         self.cancel_button.setEnabled(False)
-        self.status.setText("Cancelling…")
+        self._set_status("cancelling")
 
     def isComplete(self) -> bool:
         """Ready once measured, or once the user gave up on measuring."""
@@ -297,39 +386,41 @@ class SimilarityStepPage(QWizardPage):
     def _on_progress(self, done: int, total: int, text: str) -> None:
         self.bar.setRange(0, max(total, 1))
         self.bar.setValue(done)
-        self.status.setText(f"{text}… {done:,} of {total:,}")
+        self._set_status("progress", (done, total, text))
 
     @Slot(object)
     def _on_result(self, view: RecommendationView) -> None:
         self.result = view
         self.bar.setRange(0, 1)
         self.bar.setValue(1)
-        self.status.setText("Done. The recommendation is on the next page.")
+        self._set_status("done")
         self.cancel_button.hide()
         self.again_button.show()
         self.scores.setRowCount(len(view.scores))
         for row, (name, values) in enumerate(view.scores.items()):
             set_row(self.scores, row, [name, *(_score_text(k, values.get(k)) for k, _ in SCORE_COLUMNS)])
         fit_rows(self.scores)
+        self._measured = view
         self.verdict.setText(verdict_text(view))
         self.completeChanged.emit()
 
-    def _fall_back(self, text: str) -> None:
+    def _fall_back(self, kind: str, values: Any = None) -> None:
         self.result = RecommendationView.fallback(len(self._index.subset(TRAIN)), len(self._index.classes))
         self.bar.setRange(0, 1)
         self.bar.setValue(0)
-        self.status.setText(text)
+        self._set_status(kind, values)
         self.cancel_button.hide()
         self.again_button.show()
         self.completeChanged.emit()
 
     @Slot()
     def _on_cancelled(self) -> None:
-        self._fall_back("Cancelled. Measure again, or go on: the recommendation will use the data size only.")
+        self._fall_back("cancelled")
 
     @Slot(str)
     def _on_failed(self, message: str) -> None:
-        self._fall_back(f"Measuring failed ({message.strip().splitlines()[-1]}). You can go on without it.")
+        lines = message.strip().splitlines()
+        self._fall_back("failed", lines[-1] if lines else "?")
 
     def shutdown(self) -> None:
         """Stop measuring (wizard closing)."""

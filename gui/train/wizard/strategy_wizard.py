@@ -7,6 +7,7 @@ from PySide6.QtWidgets import QWidget, QWizard
 
 from engine.config import TrainConfig
 from engine.data.scan import DatasetIndex
+from gui.i18n import retranslate_on_change, translate
 from gui.train.wizard.pages import DataStepPage, SimilarityStepPage, SummarizeFunction
 from gui.train.wizard.recommendation_page import RecommendationStepPage
 from gui.workers.recommend_worker import RecommendFunction
@@ -37,10 +38,8 @@ class StrategyWizard(QWizard):
         backbones: list[str] | None = None,
     ) -> None:
         super().__init__(parent)
-        self.setWindowTitle("New training run")
         self.setWizardStyle(QWizard.WizardStyle.ModernStyle)
         self.setOption(QWizard.WizardOption.NoBackButtonOnStartPage, True)
-        self.setButtonText(QWizard.WizardButton.FinishButton, "Train")
         self.data_page = DataStepPage(index, summarize_fn, self)
         self.similarity_page = SimilarityStepPage(index, recommend_fn, backbones, self)
         self.recommendation_page = RecommendationStepPage(data_dir, self)
@@ -50,6 +49,12 @@ class StrategyWizard(QWizard):
         self.currentIdChanged.connect(self._on_page)
         self._config: TrainConfig | None = None
         self.resize(1080, 800)
+        retranslate_on_change(self, self.retranslate_ui)
+
+    def retranslate_ui(self) -> None:
+        """The window title and the Train button in the interface language (Qt names the other buttons)."""
+        self.setWindowTitle(translate("StrategyWizard", "New training run"))
+        self.setButtonText(QWizard.WizardButton.FinishButton, translate("StrategyWizard", "Train"))
 
     def config(self) -> TrainConfig | None:
         """The configuration the user accepted (None before "Train")."""
@@ -70,6 +75,7 @@ class StrategyWizard(QWizard):
         if config.validate():
             return
         self._config = config
+        self.recommendation_page.save_settings()
         self.shutdown()
         self.config_ready.emit(config)
         super().accept()

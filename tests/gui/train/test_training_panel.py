@@ -233,19 +233,6 @@ def test_plots_draw_history_and_overlay(qtbot):
     assert plots._overlay == []
 
 
-def test_progress_eta_and_headline():
-    from gui.train.progress import RunProgress, format_duration
-
-    p = RunProgress()
-    p.on_event(RunStarted("r", "partial", ("x",), "cpu", 4, 10, 40, 10, ("a", "b")), now=0.0)
-    p.on_event(BatchEnded(1, 5, 10, 1.0, 1e-3, 50.0), now=5.0)  # epochs count from 1
-    assert p.eta_seconds(now=5.0) == pytest.approx(35.0) and p.headline() == "Epoch 1 of 4, batch 5 of 10"
-    p.on_event(EpochEnded(1, 4, 1, 0.5, 1, 0.5, 1e-3, 10.0, 50.0), now=10.0)
-    assert p.eta_seconds(now=10.0) == pytest.approx(30.0)
-    assert p.headline() == "Epoch 2 of 4" and 0.2 < p.fraction() < 0.3
-    assert format_duration(65) == "1 min 05 s" and format_duration(None) == "—"
-
-
 def test_closing_the_window_during_training_asks_cancels_and_waits(qtbot, window, dialogs):
     from gui.window.stages import install_stage_pages
 

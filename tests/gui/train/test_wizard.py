@@ -159,6 +159,74 @@ def test_user_can_pick_another_strategy_and_defaults_follow(qtbot, tmp_path, ima
     wizard.reject()
 
 
+def _recommendation_page(qtbot, wizard):
+    qtbot.addWidget(wizard)
+    wizard.show()
+    qtbot.waitUntil(wizard.data_page.isComplete, timeout=30_000)
+    wizard.next()
+    qtbot.waitUntil(wizard.similarity_page.isComplete, timeout=30_000)
+    wizard.next()
+    return wizard.recommendation_page
+
+
+def test_auto_choice_gives_an_auto_config_with_aim_and_budget(qtbot, tmp_path, images, no_layer_groups):
+    from gui.train.wizard.strategy_wizard import StrategyWizard
+
+    wizard = StrategyWizard(_index(tmp_path, images), "d", recommend_fn=FakeRecommend())
+    page3 = _recommendation_page(qtbot, wizard)
+    auto = next(b for b in page3.choices.buttons() if b.property("strategy") == "auto")
+    assert auto.text() == "Auto (measure, then train the best)" and page3.strategy() == "partial"
+    assert page3.eta_labels["auto"].text() == "81–90 % · ≈ 4 min 00 s"  # what fastest-good picks: partial
+    auto.click()
+    assert page3.strategy() == "auto" and not page3.backbone.isEnabled()
+    assert not page3.advanced._form.isRowVisible(page3.advanced.epochs)
+    page3.goal.setCurrentIndex(page3.goal.findData("most-accurate"))
+    page3.budget.setValue(5)  # minutes
+    assert page3.strategy() == "auto"  # the aim and budget are Auto's own settings: it stays chosen
+    assert page3.eta_labels["auto"].text() == "81–90 % · ≈ 4 min 00 s"  # full (10 min) is over budget
+    with qtbot.waitSignal(wizard.config_ready, timeout=30_000) as signal:
+        wizard.accept()
+    config = signal.args[0]
+    assert config.strategy == "auto" and not config.validate()
+    assert config.extra == {"goal": "most-accurate", "time_budget": 300.0}
+    assert config.backbones == ("efficientnet_lite0", "resnet18")  # the networks step 2 measured
+    assert config.epochs is None and config.lr is None and config.early_stopping is None  # Auto decides
+
+
+def test_auto_aim_and_budget_are_remembered_for_the_next_run(qtbot, tmp_path, images, no_layer_groups):
+    from PySide6.QtCore import QSettings
+
+    from gui.train.wizard.strategy_wizard import StrategyWizard
+
+    index = _index(tmp_path, images)
+    first = StrategyWizard(index, "d", recommend_fn=FakeRecommend())
+    page3 = _recommendation_page(qtbot, first)
+    page3.select_strategy("auto")
+    page3.goal.setCurrentIndex(page3.goal.findData("most-accurate"))
+    page3.budget.setValue(20)
+    first.reject()
+    assert QSettings().value("wizard/goal") is None  # cancelling the wizard remembers nothing
+    first = StrategyWizard(index, "d", recommend_fn=FakeRecommend())
+    page3 = _recommendation_page(qtbot, first)
+    page3.select_strategy("auto")
+    page3.goal.setCurrentIndex(page3.goal.findData("most-accurate"))
+    page3.budget.setValue(20)
+    first.accept()
+
+    second = StrategyWizard(index, "d", recommend_fn=FakeRecommend())
+    page3 = _recommendation_page(qtbot, second)
+    assert page3.strategy() == "auto" and page3.goal.currentData() == "most-accurate"
+    assert page3.budget.value() == 20
+    assert page3.headline.text() == "Recommended: Fine-tune every layer."  # the aim's pick, shown as before
+    page3.select_strategy("features")
+    second.accept()
+
+    third = StrategyWizard(index, "d", recommend_fn=FakeRecommend())
+    page3 = _recommendation_page(qtbot, third)
+    assert page3.strategy() == "full" and page3.goal.currentData() == "most-accurate"  # Auto not forced
+    third.reject()
+
+
 def test_measuring_can_be_cancelled_and_the_wizard_goes_on(qtbot, tmp_path, images, no_layer_groups):
     from gui.train.wizard.strategy_wizard import StrategyWizard
 
