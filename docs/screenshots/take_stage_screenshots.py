@@ -1,7 +1,8 @@
 """Regenerate wizard.png, training.png, training_auto*.png, evaluation.png and predict.png (real engine).
 
     xvfb-run -a -s "-screen 0 1440x900x24" \
-        .venv/bin/python docs/screenshots/take_stage_screenshots.py [DATASET] [--only=wizard,stages,auto]
+        .venv/bin/python docs/screenshots/take_stage_screenshots.py [DATASET] [--only=wizard,stages,auto] \
+        [--language=zh_CN]
 
 Imports the dataset (default: hymenoptera) into a project in a temporary folder, then drives the
 real app: the strategy wizard measures the data and recommends (the shot shows the Auto choice and
@@ -9,8 +10,9 @@ every strategy's expected accuracy and time); a ``features`` run trains; it is e
 (parity checked) and opened on the Predict page with a few validation images dropped; the Evaluate
 page shows its confusion matrix with a cell clicked; a short ``linear`` run is shot while in
 progress; finally the wizard's Auto choice runs, shot while it measures and once it has trained.
-``--only`` picks sections (``stages`` includes ``wizard``, whose run it uses). Extra shots go to the
-temporary folder (printed).
+``--only`` picks sections (``data`` shoots the Data page; ``stages`` includes ``wizard``, whose run
+it uses). ``--language`` shows the app in another language and adds its code to every file name
+(``wizard_zh_CN.png``). Extra shots go to the temporary folder (printed).
 """
 
 from __future__ import annotations
@@ -27,6 +29,7 @@ OUT = Path(__file__).resolve().parent
 DATASET = Path(next((a for a in sys.argv[1:] if not a.startswith("-")), "/work/shared/datasets/hymenoptera"))
 ONLY = next((a.split("=", 1)[1].split(",") for a in sys.argv[1:] if a.startswith("--only=")),
             ["wizard", "stages", "auto"])
+LANGUAGE = next((a.split("=", 1)[1] for a in sys.argv[1:] if a.startswith("--language=")), "en")
 
 
 def settle(
@@ -42,7 +45,9 @@ def settle(
 
 
 def shoot(widget: Any, name: str, folder: Path = OUT) -> None:
-    """Save ``widget`` as ``folder/name``."""
+    """Save ``widget`` as ``folder/name`` (``name_<language>.png`` in another language)."""
+    if LANGUAGE != "en":
+        name = name.replace(".png", f"_{LANGUAGE}.png")
     widget.grab().save(str(folder / name))
     print("saved", folder / name, flush=True)
 
@@ -160,20 +165,31 @@ def main() -> None:
 
     app, work = isolated_app("stage_screens_")
     from engine.project.importing import import_dataset_folder
+    from gui.i18n import install_language
     from gui.theme import ThemeManager
     from gui.window.main_window import MainWindow
     from gui.window.stages import install_stage_pages
 
+    if not install_language(LANGUAGE, remember=False):
+        raise SystemExit(f"no translation for {LANGUAGE}; run `python tasks.py translations`")
     project = import_dataset_folder(DATASET, work / "project")
     window = MainWindow(theme=ThemeManager(app, "light"))
     pages = install_stage_pages(window)
     window.resize(1440, 900)
     window.show()
     window.state.open_project(project.folder)
+    if "data" in ONLY:
+        thumbs = window.state.thumbnails
+        window.data_page.browser.select_rows(3, 5)
+        settle(app, 1.5, lambda: not thumbs._pending and not thumbs._in_flight)
+        shoot(window, "data_page.png")
     window.show_stage("train")
     settle(app, 0.5)
     if "wizard" in ONLY or "stages" in ONLY:
         shoot_wizard(app, pages.train, work)
+        if LANGUAGE != "en":  # the finished features run: plots, figures and log in that language
+            settle(app, 1.0)
+            shoot(window, "training.png")
     if "stages" in ONLY:
         shoot_stages(app, window, pages, project, work)
     if "auto" in ONLY:
