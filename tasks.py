@@ -39,7 +39,7 @@ def main(argv: list[str]) -> int:
     task = argv[0] if argv else "app"
     uv = _uv()
     # bytecode compiled once at install: imports stay fast even where PYTHONDONTWRITEBYTECODE is set
-    # openvino: bf16 feature extraction on CPUs that have it (engine/features/runtimes.py); optional in the package
+    # openvino: bf16 feature extraction where the CPU has it (engine/features/runtimes.py); optional
     extras = ["--extra", "test", "--extra", "openvino"] + ["--extra", "installer"] * (task == "installer")
     code = _run(*uv, "sync", "--frozen", *extras, "--python", "3.11", "--compile-bytecode")
     if code:

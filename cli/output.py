@@ -18,6 +18,7 @@ from tqdm import tqdm
 from engine.control import RunControl
 from engine.events import BatchEnded, EpochEnded, Event, RunStarted, StageChanged
 from engine.filenames import escape_surrogates
+from engine.runs.eta import RunProgress, format_duration
 
 
 def print_json(obj: Any) -> None:
@@ -51,13 +52,18 @@ def _is_terminal(stream: Any) -> bool:
 
 
 class ProgressPrinter:
-    """A run listener showing progress on stderr: stages, then one bar per epoch.
+    """A run listener showing progress on stderr: stages, then one bar per epoch, with the time left.
 
     On a terminal it draws tqdm bars. Elsewhere (a log file, a pipe, CI) it writes plain lines, at
-    most one every ``interval`` seconds plus one when a stage ends, so the log stays small.
+    most one every ``interval`` seconds plus one when a stage ends, so the log stays small. The
+    time left of a run is the app's estimate (:class:`engine.runs.eta.RunProgress`), seeded by
+    ``forecast_s`` (the recommender's expected seconds) when known.
     """
 
-    def __init__(self, quiet: bool = False, interval: float = LOG_INTERVAL_S) -> None:
+    def __init__(
+        self, quiet: bool = False, interval: float = LOG_INTERVAL_S, forecast_s: float | None = None
+    ) -> None:
+        self.eta = RunProgress(forecast_s=forecast_s)
         self._bar: tqdm | None = None
         self._label = ""
         self._quiet = quiet
@@ -108,8 +114,16 @@ class ProgressPrinter:
         """An engine :class:`~engine.progress.Progress`: draw a stage's bar."""
         self(StageChanged(message, done, total))
 
+    def _left(self) -> str | None:
+        """The run's time left, once a run started (or a forecast was given)."""
+        if self.eta.train_started is None and self.eta.forecast_s is None:
+            return None
+        seconds = self.eta.eta_seconds()
+        return None if seconds is None or seconds < 0.5 else format_duration(seconds)
+
     def __call__(self, event: Event) -> None:
         """Draw ``event``."""
+        self.eta.on_event(event)
         match event:
             case StageChanged(stage=stage, done=done, total=total):
                 self._show(stage, done, total, {}, stage_end=True)
@@ -123,14 +137,18 @@ class ProgressPrinter:
                     )
             case BatchEnded(epoch=epoch, step=step, steps_per_epoch=total, loss=loss, images_per_s=rate):
                 detail = {"loss": f"{loss:.3f}", "img_s": f"{rate:.0f}"}
+                left = self._left()
+                if left is not None:
+                    detail["left"] = left
                 self._show(f"epoch {epoch}", step, total, detail, stage_end=False)
             case EpochEnded():
                 self.close()
                 if not self._quiet:
+                    left = self._left()
                     sys.stderr.write(
                         f"epoch {event.epoch}/{event.epochs}  train loss {event.train_loss:.4f} "
                         f"acc {event.train_acc:.3f}  val loss {event.val_loss:.4f} acc {event.val_acc:.3f}  "
-                        f"lr {event.lr:.2e}  {event.seconds:.1f}s\n"
+                        f"lr {event.lr:.2e}  {event.seconds:.1f}s{f'  ~{left} left' if left else ''}\n"
                     )
             case _:
                 pass

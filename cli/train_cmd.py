@@ -13,6 +13,7 @@ from engine.control import RunControl
 from engine.data.scan import DatasetIndex
 from engine.errors import TransferStudioError
 from engine.filenames import one_line
+from engine.runs.eta import forecast_seconds
 
 
 def add_train_parser(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
@@ -108,7 +109,7 @@ def run_train(args: argparse.Namespace) -> int:
 
 
 def train_and_report(config: TrainConfig, as_json: bool, index: DatasetIndex | None = None) -> int:
-    """Start the run (resolving ``auto``) with a progress bar and Ctrl-C as cancel; print the summary.
+    """Start the run (resolving ``auto``) with progress and time left, Ctrl-C as cancel; print the summary.
 
     Args:
         config: What to train; ``strategy`` may be ``auto``.
@@ -118,7 +119,7 @@ def train_and_report(config: TrainConfig, as_json: bool, index: DatasetIndex | N
     from engine.runs.launch import start_run
 
     control = RunControl()
-    printer = ProgressPrinter()
+    printer = ProgressPrinter(forecast_s=forecast_seconds(config.extra))
     try:
         with ctrl_c_cancels(control, "cancelling after this batch"):
             result = start_run(config, [Throttle(printer, max_hz=10)], control, index)

@@ -9,7 +9,8 @@
 3. :func:`engine.recommend.recommender.decide` with that measured gain picks the strategy for
    the goal and the time left in the budget.
 
-Every step is listed in :attr:`AutoChoice.tried` with its accuracy, seconds and why it stopped there.
+Every step is listed in :attr:`AutoChoice.tried` with its accuracy, seconds and why it stopped there;
+the run itself comes last, with the accuracy range it was expected to reach.
 """
 
 from __future__ import annotations
@@ -21,11 +22,11 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from engine.config import DEFAULT_BACKBONE, TrainConfig
+from engine.config import DEFAULT_BACKBONE, DEFAULTS, IMAGE_STRATEGIES, TrainConfig
 from engine.control import RunControl
 from engine.data.scan import TRAIN, VAL, DatasetIndex, Sample
 from engine.data.thresholds import size_rule
-from engine.events import Event, RunFinished, StageChanged
+from engine.events import BatchEnded, Event, RunFinished, StageChanged
 from engine.progress import Progress, no_progress
 from engine.recommend.estimates import GAIN
 from engine.recommend.forecast import ONE_POINT
@@ -35,6 +36,7 @@ TRIAL_EPOCHS = 2
 TRIAL_SHARE = 0.15  # of the time budget the trial may spend
 TRIAL_MAX_S = 240.0  # without a budget, the trial never takes longer than this (estimated)
 MIN_TRIAL_PER_CLASS = 6  # fewer sample images per class cannot tell a gain from noise
+FINE_TUNE_CAP = "max_fine_tune_epochs"  # ``config.extra``: the most epochs an image strategy auto picks gets
 
 
 @dataclass(frozen=True)
@@ -83,12 +85,24 @@ def choose_auto(
     if why_not is not None:
         tried[-1]["stopped"] = why_not
     freeze_k = config.freeze_k if config.freeze_k is not None else rec.k
-    resolved = dataclasses.replace(config, strategy=rec.strategy, backbones=rec.backbones, freeze_k=freeze_k)
+    resolved = dataclasses.replace(config, strategy=rec.strategy, backbones=rec.backbones, freeze_k=freeze_k,
+                                   epochs=capped_epochs(config, rec.strategy))
+    forecast = rec.strategies.get(rec.strategy)
+    if forecast is not None:  # with_final_run puts it next to what the run reached
+        tried[-1]["forecast"] = {"strategy": rec.strategy, "expected_acc": list(forecast["expected_acc"])}
     reason = rec.reason if gain is None else (
         f"{rec.reason} Measured first: a {TRIAL_EPOCHS}-epoch fine-tune on half of a sample scored "
         f"{gain * 100:+.1f} points against a new head on the same images."
     )
     return AutoChoice(resolved, reason, tuple(tried), rec)
+
+
+def capped_epochs(config: TrainConfig, strategy: str) -> int | None:
+    """The resolved run's epochs: the user's, capped by :data:`FINE_TUNE_CAP` for an image strategy."""
+    cap = config.extra.get(FINE_TUNE_CAP)
+    if not cap or strategy not in IMAGE_STRATEGIES:
+        return config.epochs
+    return min(config.epochs or DEFAULTS[strategy].epochs, int(cap))
 
 
 def head_probe(rec: Recommendation) -> float:
@@ -158,9 +172,14 @@ def _measure_gain(
         # Its own control: a trial's early stop must not end the real run; a cancel is passed on.
         trial_control = RunControl()
 
-        def forward(event: Event, stage: str = stage, child: RunControl = trial_control) -> None:
+        def forward(
+            event: Event, stage: str = stage, child: RunControl = trial_control, epochs: int | None = epochs
+        ) -> None:
             if control.cancelled:
                 child.cancel()
+            elif isinstance(event, BatchEnded) and epochs:  # the fine-tune's batches: its progress
+                steps = event.steps_per_epoch
+                report((event.epoch - 1) * steps + event.step, epochs * steps, stage)
             elif not isinstance(event, StageChanged):
                 report(0, 0, stage)
 
@@ -234,10 +253,17 @@ def resolve_for_run(
 
 
 def with_final_run(result: RunFinished, tried: Sequence[dict[str, Any]]) -> RunFinished:
-    """``result`` with ``tried`` listing the measurements and, last, the run itself."""
+    """``result`` with ``tried`` listing the measurements and, last, the run itself.
+
+    The run's entry carries ``expected_acc``, the range the recommendation gave the chosen strategy.
+    """
     if not tried:
         return result
+    *steps, last = (dict(step) for step in tried)
+    forecast = last.pop("forecast", None) or {}
     stopped = result.stop_reason if result.stopped_early else f"{result.status.value}: the chosen strategy"
     final = _trial(result.strategy, f"the run ({result.epochs_completed} epochs)", result.best_val_acc,
                    result.seconds, stopped)
-    return dataclasses.replace(result, tried=(*tried, final))
+    if forecast.get("strategy") == result.strategy:
+        final["expected_acc"] = forecast["expected_acc"]
+    return dataclasses.replace(result, tried=(*steps, last, final))

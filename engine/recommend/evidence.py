@@ -4,7 +4,9 @@ The linear probe (:func:`engine.recommend.transferability.probe_fold_accuracies`
 whole measured sample and on seeded, class-stratified fractions of it. The points give a learning
 curve, ``error = a * n ** -b``, extrapolated to the number of images the run will train on; the
 spread of the full sample's folds (bootstrapped) says how well the sample pinned the accuracy
-down. :mod:`engine.recommend.estimates` adds the validation set's own sampling error.
+down. :func:`predictive_range` turns that into the range of what the run will *measure*: the
+validation set's own sampling error added exactly (a beta-binomial over its images), so a range
+ends at 100% only where a perfect score on that many images is really among the likely outcomes.
 """
 
 from __future__ import annotations
@@ -22,6 +24,9 @@ BOOTSTRAP = 400
 MAX_SLOPE = 0.5  # error falls at most like 1/sqrt(n): steeper fits of three noisy points overshoot
 MAX_EXTRAPOLATION = 20.0  # trust the curve up to 20x the images the probe trained on
 MIN_PER_CLASS = 4  # fewer per class in a subsample cannot be cross-validated meaningfully
+CENTRAL = 0.8  # the ranges are central 80% intervals
+Z80 = 1.2816  # half-width of a central 80% normal interval, in standard errors
+MAX_EXACT_IMAGES = 20_000  # larger validation sets: the same quantiles, on this many images
 
 
 @dataclass(frozen=True)
@@ -131,3 +136,41 @@ def _stratified_subsample(labels: np.ndarray, fraction: float, rng: np.random.Ge
             return None
         keep.append(rng.choice(members, count, replace=False))
     return np.sort(np.concatenate(keep))
+
+
+def predictive_range(expected: float, se: float, val_images: int) -> tuple[float, float]:
+    """Central 80% range of the accuracy a run will measure on ``val_images`` images.
+
+    The run's true accuracy is uncertain by ``se`` (the evidence: probe folds, extrapolation, a
+    prior's doubt), and the validation set adds its own binomial error on top. Together they are
+    a beta-binomial: a beta distribution of mean ``expected`` and standard deviation ``se``, then
+    a binomial draw of ``val_images`` images. The ends are its 10% and 90% quantiles (whole images,
+    so a small validation set gets a range of reachable scores). Without validation images, the
+    normal range of the true accuracy.
+    """
+    if val_images < 1:
+        half = Z80 * se
+        return max(0.0, expected - half), min(1.0, expected + half)
+    n = min(int(val_images), MAX_EXACT_IMAGES)
+    # A measured 100% (or 0%) is not a certainty: keep the mean one standard error inside.
+    mean = min(max(expected, se, 1e-4), 1 - max(se, 1e-4))
+    log_pmf = _log_pmf(n, mean, min(se * se, 0.5 * mean * (1 - mean)))
+    cdf = np.cumsum(np.exp(log_pmf - log_pmf.max()))
+    cdf /= cdf[-1]
+    tail = (1 - CENTRAL) / 2
+    low = int(np.searchsorted(cdf, tail - 1e-12))
+    high = int(np.searchsorted(cdf, 1 - tail - 1e-12))
+    return min(low / n, expected), max(high / n, min(expected, 1.0))
+
+
+def _log_pmf(n: int, mean: float, var: float) -> np.ndarray:
+    """Log-probabilities of 0..n right answers: beta-binomial, binomial when ``var`` is negligible."""
+    k = np.arange(n + 1, dtype=np.float64)
+    lgamma = np.vectorize(math.lgamma, otypes=[np.float64])
+    choose = math.lgamma(n + 1) - lgamma(k + 1) - lgamma(n - k + 1)
+    spread = mean * (1 - mean) / var - 1 if var > 0 else math.inf
+    if spread > 1e6:  # the beta is a point: plain binomial (and no cancellation of huge lgammas)
+        return choose + k * math.log(mean) + (n - k) * math.log1p(-mean)
+    a, b = mean * spread, (1 - mean) * spread
+    beta = math.lgamma(a + b) - math.lgamma(a) - math.lgamma(b) - math.lgamma(n + a + b)
+    return choose + lgamma(k + a) + lgamma(n - k + b) + beta

@@ -2,15 +2,16 @@
 
 A capped, seeded sample per class is embedded with each pretrained backbone through the shared
 feature cache (so a later ``features`` run reuses the vectors) and scored by
-:mod:`engine.recommend.transferability`; the passes are timed on the run's device for the time estimates.
+:mod:`engine.recommend.transferability`; the extraction and the passes a run makes are timed on the
+run's device, with its threads (:mod:`engine.recommend.pass_timer`), for the time estimates.
 """
 
 from __future__ import annotations
 
-import io
+import dataclasses
 import math
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 
 import numpy as np
 import torch
@@ -22,7 +23,7 @@ from engine.data.scan import TRAIN, DatasetIndex, Sample
 from engine.data.transforms import EvalTransform, to_uint8_chw
 from engine.errors import ImageError
 from engine.features.cached import cached_features
-from engine.features.extraction import module_digest, open_store
+from engine.features.extraction import FeatureSet, extraction_precision, module_digest, open_store
 from engine.imaging import load_rgb_array
 from engine.models.registry import (
     build_backbone,
@@ -34,7 +35,9 @@ from engine.models.registry import (
 )
 from engine.progress import Progress
 from engine.recommend.evidence import ProbeCurve, probe_curve
+from engine.recommend.pass_timer import time_passes, torch_threads
 from engine.recommend.rules import Measurement
+from engine.recommend.timing import steady_rate
 from engine.recommend.transferability import imagenet_likeness, knn_accuracy, linear_probe_accuracy, logme
 
 MAX_CANDIDATES = 4
@@ -89,69 +92,6 @@ def imagenet_scores(name: str, features: np.ndarray) -> tuple[float | None, floa
     return imagenet_likeness(logits)
 
 
-def time_passes(backbone: nn.Module, input_size: int, device: torch.device) -> tuple[float, float, float]:
-    """Steady-state seconds per image of a forward and a training pass, and of a checkpoint write.
-
-    The passes are a forward batch (no grad) and a forward+backward batch. Each is warmed up
-    first (first-call allocations, kernel choices), then timed :data:`TIMED_STEPS` times and the
-    median kept, so a moment of contention on a shared machine does not decide the estimate
-    while a steady load does. The module is left in training mode with updated batch-norm
-    statistics: call it last.
-    """
-    batch = 16 if device.type == "cuda" else 4
-    model = backbone.to(device).to(memory_format=torch.channels_last)
-    x = torch.randn(batch, 3, input_size, input_size, device=device).contiguous(
-        memory_format=torch.channels_last
-    )
-    autocast = torch.autocast(device.type, enabled=device.type == "cuda")
-    for p in model.parameters():
-        p.requires_grad_(True)
-
-    def step(inputs: torch.Tensor) -> None:
-        with autocast:
-            loss = model(inputs).float().square().mean()
-        loss.backward()
-        model.zero_grad(set_to_none=True)
-
-    def forward() -> None:
-        with torch.no_grad(), autocast:
-            model(x)
-
-    model.train()
-    step(x)  # warm-up
-    train = _median_time(lambda: step(x), device)
-    model.eval()
-    forward()  # warm-up
-    forward_s = _median_time(forward, device)
-    model.train()
-    return forward_s / batch, train / batch, checkpoint_seconds(model)
-
-
-TIMED_STEPS = 3
-
-
-def _median_time(fn: Callable[[], object], device: torch.device) -> float:
-    return float(np.median([_timed(fn, device) for _ in range(TIMED_STEPS)]))
-
-
-def _timed(fn: Callable[[], object], device: torch.device) -> float:
-    if device.type == "cuda":
-        torch.cuda.synchronize(device)
-    start = time.perf_counter()
-    fn()
-    if device.type == "cuda":
-        torch.cuda.synchronize(device)
-    return time.perf_counter() - start
-
-
-def checkpoint_seconds(model: nn.Module) -> float:
-    """Seconds to serialise the model's weights once (what a checkpoint write costs, disk aside)."""
-    buffer = io.BytesIO()
-    start = time.perf_counter()
-    torch.save(model.state_dict(), buffer)
-    return time.perf_counter() - start
-
-
 def decode_seconds(samples: Sequence[Sample], name: str, count: int = 8) -> float:
     """Seconds to decode and preprocess one image, from the first ``count`` readable samples."""
     transform = EvalTransform(get_spec(name).preprocess)
@@ -173,37 +113,62 @@ def _embed(
     progress: Progress,
     control: RunControl,
     others: Sequence[Sample] = (),
-) -> tuple[np.ndarray, list[int], float | None, int]:
+) -> tuple[np.ndarray, list[int], tuple[float, float] | None, int]:
     """The sample's vectors from the shared feature cache, computing the missing ones.
 
-    When the sample was cached already, up to :data:`RATE_PROBE` of ``others`` (the rest of the
-    dataset) not cached yet are embedded to time the extraction: the run needs them anyway.
+    The extraction is timed in steady state (:func:`engine.recommend.timing.steady_rate`): its
+    first batch, which starts the inference session, is timed apart. Up to :data:`RATE_PROBE`
+    of ``others`` (the rest of the dataset) not cached yet are embedded too when the sample
+    could not be timed so, or when there are that many: a clean timing (the sample's may include
+    exporting the network once), and the run needs them anyway.
 
     Returns:
-        The vectors, the indices of the samples they belong to, the seconds per computed image
-        (None when fewer than 8 were computed), and how many of ``others`` are still not cached.
+        The vectors, the indices of the samples they belong to, the seconds per image and the
+        first batch's extra seconds (None when fewer than 8 images were computed), and how many
+        of ``others`` are still not cached.
     """
     stage = f"Measuring how well {name} fits your images"
-    start = time.perf_counter()
-    fs = cached_features(name, backbone, samples, device, stage, progress, control)
-    rate = (time.perf_counter() - start) / fs.computed if fs.computed >= 8 else None
-    missing = uncached(name, backbone, others)
-    if rate is None and len(missing) >= 8:
-        start = time.perf_counter()
-        probe = cached_features(name, backbone, missing[:RATE_PROBE], device, stage, progress, control)
-        rate = (time.perf_counter() - start) / max(1, probe.computed)
-        missing = missing[RATE_PROBE:]
-    return fs.vectors, fs.kept, rate, len(missing)
+    fs, timing = _timed_extraction(name, backbone, samples, device, stage, progress, control)
+    missing = uncached(name, backbone, others, device)
+    if len(missing) >= RATE_PROBE or (timing is None and len(missing) >= 8):
+        _, probe = _timed_extraction(name, backbone, missing[:RATE_PROBE], device, stage, progress, control)
+        timing, missing = probe or timing, missing[RATE_PROBE:]
+    return fs.vectors, fs.kept, timing, len(missing)
 
 
-RATE_PROBE = 32  # images embedded to time the extraction when the sample was cached
+RATE_PROBE = 64  # images embedded to time the extraction (two batches): the run needs them anyway
 
 
-def uncached(name: str, backbone: nn.Module, samples: Sequence[Sample]) -> list[Sample]:
-    """The samples whose vectors (eval view) are not in the shared feature cache yet."""
+def _timed_extraction(
+    name: str,
+    backbone: nn.Module,
+    samples: Sequence[Sample],
+    device: torch.device,
+    stage: str,
+    progress: Progress,
+    control: RunControl,
+) -> tuple[FeatureSet, tuple[float, float] | None]:
+    """:func:`cached_features`, and its steady seconds per image and first-batch excess (see ``_embed``)."""
+    marks: list[tuple[float, int]] = []
+
+    def report(done: int, total: int, message: str) -> None:
+        marks.append((time.perf_counter(), done))
+        progress(done, total, message)
+
+    started = time.perf_counter()
+    fs = cached_features(name, backbone, samples, device, stage, report, control)
+    timing = steady_rate(marks)
+    if timing is None and fs.computed >= 8:  # one batch: its setup is counted in the rate
+        timing = (time.perf_counter() - started) / fs.computed, 0.0
+    return fs, timing
+
+
+def uncached(name: str, backbone: nn.Module, samples: Sequence[Sample], device: torch.device) -> list[Sample]:
+    """The samples whose vectors (eval view, as computed on ``device``) are not in the shared cache yet."""
     if not samples:
         return []
-    store, prefix = open_store(name, module_digest(backbone), get_spec(name).preprocess)
+    precision = extraction_precision(device)
+    store, prefix = open_store(name, module_digest(backbone), get_spec(name).preprocess, precision)
     try:
         keys = {}
         for s in samples:
@@ -240,31 +205,43 @@ def measure_backbone(
     progress: Progress,
     control: RunControl,
     others: Sequence[Sample] = (),
+    threads: int | None = None,
 ) -> Measurement:
     """Embed the sample with one pretrained backbone, score it and time its passes.
 
     ``others`` are the dataset's other images: how many are not cached yet is what a
-    ``features`` run will have to embed.
+    ``features`` run will have to embed. Everything runs with the thread count the run will
+    use (``threads``, default :func:`engine.device.default_threads`), so the timings hold for it.
 
     Raises:
         WeightsError: If the backbone's pretrained weights cannot be loaded offline.
         RunCancelled: If ``control`` was cancelled.
     """
-    backbone = build_backbone(name, pretrained=True)
-    groups = len(layer_groups(name, backbone))
-    features, kept, extract_s, missing = _embed(name, backbone, samples, device, progress, control, others)
-    control.raise_if_cancelled()
-    labels = np.array([samples[i].label for i in kept], dtype=np.int64)
-    progress(0, 2, f"Scoring {name}")
-    scores, curve = score_features(features, labels)
-    confidence, entropy = imagenet_scores(name, features)
-    scores.update(imagenet_confidence=confidence, imagenet_entropy=entropy)
-    control.raise_if_cancelled()
-    progress(1, 2, f"Scoring {name}")
-    forward_s, train_s, save_s = time_passes(backbone, get_spec(name).preprocess.input_size, device)
-    progress(2, 2, f"Scoring {name}")
+    with torch_threads(threads):
+        started = time.perf_counter()
+        backbone = build_backbone(name, pretrained=True)
+        build_s = time.perf_counter() - started
+        embedded = _embed(name, backbone, samples, device, progress, control, others)
+        features, kept, extraction, missing = embedded
+        control.raise_if_cancelled()
+        labels = np.array([samples[i].label for i in kept], dtype=np.int64)
+        progress(0, 2, f"Scoring {name}")
+        scores, curve = score_features(features, labels)
+        confidence, entropy = imagenet_scores(name, features)
+        scores.update(imagenet_confidence=confidence, imagenet_entropy=entropy)
+        control.raise_if_cancelled()
+        progress(1, 2, f"Scoring {name}")
+        groups = layer_groups(name, backbone)
+        timing = time_passes(get_spec(name), backbone, groups, device, threads)
+        timing = dataclasses.replace(timing, build_s=build_s)
+        progress(2, 2, f"Scoring {name}")
+    extract_s = None
+    if extraction is not None:
+        extract_s, setup_s = extraction
+        timing = dataclasses.replace(timing, extract_setup_s=setup_s)
     return Measurement(
-        name, scores, forward_s, train_s, groups, extract_s, tuple(kept), features, save_s, curve, missing
+        name, scores, timing.forward_s, timing.train_s, len(groups), extract_s,
+        tuple(kept), features, timing.save_s, curve, missing, timing,
     )
 
 

@@ -202,6 +202,7 @@ def measure(
     control: RunControl | None = None,
     seed: int = 0,
     device: str = "auto",
+    threads: int | None = None,
 ) -> Measured:
     """Embed a seeded sample of ``index`` with each backbone, score and time it (see :func:`recommend`)."""
     started = time.perf_counter()
@@ -211,7 +212,7 @@ def measure(
     chosen = set(samples)
     others = [s for s in index.samples if s not in chosen]
     measures = _measure_all(
-        candidate_backbones(backbones), samples, pick_device(device), report, control, others
+        candidate_backbones(backbones), samples, pick_device(device), report, control, others, threads
     )
     size = DatasetSize(
         len(index.subset(TRAIN)),
@@ -234,6 +235,7 @@ def recommend(
     device: str = "auto",
     goal: str = "fastest-good",
     time_budget: float | None = None,
+    threads: int | None = None,
 ) -> Recommendation:
     """Measure the backbones on a sample of ``index`` and recommend a strategy.
 
@@ -248,6 +250,7 @@ def recommend(
         device: Where to embed and time (``auto``, ``cpu``, ``cuda``...).
         goal: ``fastest-good`` (the cheapest within a point of the best) or ``most-accurate``.
         time_budget: Seconds the training may take; slower strategies are not recommended.
+        threads: The torch threads the run will use (default every core): the passes are timed with them.
 
     Returns:
         The recommendation, with the scores and per-strategy forecasts behind it.
@@ -256,7 +259,7 @@ def recommend(
         WeightsError: If no candidate backbone's weights can be loaded offline.
         RunCancelled: If ``control`` was cancelled.
     """
-    found = measure(index, backbones, sample_per_class, progress, control, seed, device)
+    found = measure(index, backbones, sample_per_class, progress, control, seed, device, threads)
     report = progress or no_progress
     report(0, 1, "Recommending")
     rec = decide(found.size, found.measures, found.stacked, goal, time_budget)
@@ -271,6 +274,7 @@ def _measure_all(
     report: Progress,
     control: RunControl,
     others: Sequence[Sample] = (),
+    threads: int | None = None,
 ) -> list[Measurement]:
     """Measure each backbone in turn, leaving out (with a warning) those without usable weights.
 
@@ -283,7 +287,7 @@ def _measure_all(
     for name in names:
         control.raise_if_cancelled()
         try:
-            measures.append(measure_backbone(name, samples, device, report, control, others))
+            measures.append(measure_backbone(name, samples, device, report, control, others, threads))
         except WeightsError as exc:
             problems.append(str(exc))
             # stacklevel 3: the warning points at the caller of recommend()

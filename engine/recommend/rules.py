@@ -16,12 +16,16 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 import numpy as np
 
 from engine.data.thresholds import VERY_LARGE_PER_CLASS, size_band
 from engine.recommend.evidence import ProbeCurve
 from engine.training.strategies import default_freeze_k
+
+if TYPE_CHECKING:
+    from engine.recommend.passes import PassTimes
 
 SIMILAR_CONFIDENCE = 0.4
 SIMILAR_PROBE = 0.9
@@ -50,6 +54,7 @@ class Measurement:
         curve: The probe's learning curve on the sample (None when it could not be measured).
         uncached: The dataset's images outside the sample whose vectors are not cached yet
             (None: not counted, all but the sample assumed missing).
+        timing: The timed passes in detail (None: only the per-image times above).
     """
 
     name: str
@@ -63,6 +68,7 @@ class Measurement:
     save_s: float = 0.0
     curve: ProbeCurve | None = None
     uncached: int | None = None
+    timing: PassTimes | None = None
 
     @property
     def accuracy(self) -> float:

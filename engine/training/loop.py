@@ -326,10 +326,12 @@ def fit(
                 info.train_images,
                 info.val_images,
                 tuple(tr.index.classes),
+                info.strategy_reason,
             )
         )
         message = _run_epochs(tr, model, pipeline, writer)
         cached = pipeline.cached_embeddings() if isinstance(pipeline, FeaturePipeline) else None
+        writer.flush(force=True)  # calibration reads best.pt and run.json from disk: no stale weights
         calibrate_run(writer.dir, tr.index.subset(TRAIN), tr.index.subset(VAL), tr.device, tr.stage,
                       tr.control, cached)
         status = RunStatus.COMPLETED

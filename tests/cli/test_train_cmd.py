@@ -71,3 +71,38 @@ def test_resume_continues_a_finished_run_for_more_epochs(tiny_dataset, tmp_path)
     assert [row["epoch"] for row in json.loads((run / "history.json").read_text())] == [1, 2, 3, 4]
     missing = _main("resume", str(tmp_path / "nowhere"), cwd=tmp_path)
     assert missing.returncode != 0 and "not a Transfer Studio run folder" in missing.stderr
+
+
+class _Clock:
+    """Stands in for ``time.monotonic`` of the estimator: the test sets the time."""
+
+    now = 0.0
+
+    def __call__(self):
+        return self.now
+
+
+def test_progress_lines_show_the_runs_time_left_from_the_apps_estimator(capsys, monkeypatch):
+    from cli.output import ProgressPrinter
+    from engine.events import BatchEnded, EpochEnded, RunStarted
+    from engine.runs import eta
+
+    clock = _Clock()
+    monkeypatch.setattr(eta.time, "monotonic", clock)
+    printer = ProgressPrinter(interval=0.0)  # capsys: not a terminal, a line per event
+    estimator = printer.eta
+    assert isinstance(estimator, eta.RunProgress)
+    printer(RunStarted("r", "full", ("x",), "cpu", 3, 10, 160, 40, ("a", "b")))
+    for step in range(1, 6):
+        clock.now = float(step)
+        printer(BatchEnded(1, step, 10, 0.5, 1e-3, 16.0))
+    lines = capsys.readouterr().err.splitlines()
+    left = eta.format_duration(estimator.eta_seconds())
+    assert lines[-1].endswith(f"left {left}") and "5/10" in lines[-1]
+    assert "left" not in lines[0]  # the run's first line, before any step
+    clock.now = 14.0
+    printer(EpochEnded(1, 3, 0.5, 0.8, 0.5, 0.8, 1e-3, 14.0, 16.0))
+    line = capsys.readouterr().err.splitlines()[-1]
+    left = eta.format_duration(estimator.eta_seconds())
+    assert line.startswith("epoch 1/3") and line.endswith(f"~{left} left")
+    assert estimator.eta_seconds() > 2 * 10.0  # two more epochs of ten 1-second steps at least

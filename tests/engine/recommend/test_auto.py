@@ -1,5 +1,6 @@
 """``auto`` measures a short fine-tune only when it could pay, and lists everything it tried."""
 
+import dataclasses
 import json
 
 import pytest
@@ -88,14 +89,36 @@ def test_a_tight_budget_skips_the_trial(fake):
     assert "stopped at the head" in choice.tried[0]["stopped"]
 
 
-def test_the_final_result_lists_every_step():
+def test_the_final_result_lists_every_step_and_the_runs_expected_range():
     result = RunFinished(RunStatus.COMPLETED, "/r", 3, 0.9, 5, 12.0, strategy="features")
-    tried = ({"strategy": "features", "accuracy": 0.88, "seconds": 3.0, "stopped": "x"},)
+    forecast = {"strategy": "features", "expected_acc": [0.86, 0.93]}
+    step = {"strategy": "features", "accuracy": 0.88, "seconds": 3.0, "stopped": "x", "forecast": forecast}
+    tried = (step,)
     final = auto.with_final_run(result, tried)
     data = json.loads(json.dumps(final.to_dict()))
     assert [t["strategy"] for t in data["tried"]] == ["features", "features"]
     assert data["tried"][-1]["accuracy"] == 0.9 and data["tried"][-1]["seconds"] == 12.0
+    assert data["tried"][-1]["expected_acc"] == [0.86, 0.93] and "forecast" not in data["tried"][0]
+    assert "forecast" in tried[0]  # the caller's steps are not changed
+    other = auto.with_final_run(dataclasses.replace(result, strategy="partial"), tried)
+    assert "expected_acc" not in other.tried[-1]  # a range for another strategy is not this run's
     assert auto.with_final_run(result, ()) is result
+
+
+def test_choose_auto_hands_the_chosen_strategys_range_to_the_run(fake):
+    index, _ = fake(0.99, {"features": 0.99, "partial": 1.0})
+    choice = auto.choose_auto(TrainConfig("/d", backbones=("net",)), index)
+    forecast = choice.tried[-1]["forecast"]
+    assert forecast["strategy"] == "features"
+    assert forecast["expected_acc"] == choice.recommendation.strategies["features"]["expected_acc"]
+
+
+def test_a_fine_tune_cap_bounds_only_the_image_strategies():
+    capped = TrainConfig("/d", extra={auto.FINE_TUNE_CAP: 2})
+    assert auto.capped_epochs(capped, "partial") == 2 and auto.capped_epochs(capped, "full") == 2
+    assert auto.capped_epochs(capped, "features") is None  # the head keeps its epochs
+    assert auto.capped_epochs(dataclasses.replace(capped, epochs=1), "partial") == 1
+    assert auto.capped_epochs(TrainConfig("/d"), "partial") is None
 
 
 def test_goal_and_budget_come_from_the_config():

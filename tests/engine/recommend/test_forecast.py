@@ -5,7 +5,7 @@ import math
 import numpy as np
 import pytest
 
-from engine.recommend.estimates import accuracy_forecasts, estimate_seconds, validation_se
+from engine.recommend.estimates import accuracy_forecasts, validation_se
 from engine.recommend.evidence import ProbeCurve, fold_standard_error, probe_curve
 from engine.recommend.forecast import Forecast, choose, cost_sentence
 from engine.recommend.rules import DatasetSize, Measurement
@@ -75,18 +75,6 @@ def test_fine_tuning_gains_more_on_unlike_images_and_a_measured_gain_wins():
     assert unlike["partial"][1] - unlike["features"][1] > like["partial"][1] - like["features"][1] > 0
     measured = accuracy_forecasts(("small", "dissimilar"), _size(), m, None, {"partial": -0.02})
     assert measured["partial"][1] < measured["features"][1]
-
-
-def test_times_count_epochs_validation_checkpoints_and_cached_features():
-    size = _size(train=400, val=100, sample=120)
-    m = _m(extract_s=0.02)
-    eta = estimate_seconds(size, [m], m)
-    assert 0 < eta["features"] < eta["linear"] < eta["partial"] < eta["full"] < eta["scratch"]
-    # features: one extraction of the 380 uncached images, plus a small fixed cost
-    assert eta["features"] == pytest.approx(380 * 0.02, abs=6)
-    slower_saves = estimate_seconds(size, [m], _m(extract_s=0.02, save_s=1.0))
-    assert slower_saves["full"] - eta["full"] == pytest.approx(12 * 1.5 * 0.95, rel=0.01)
-    assert estimate_seconds(size, [m, m], m)["stack"] > eta["features"]
 
 
 def _f(name, expected, seconds):
