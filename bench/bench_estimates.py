@@ -8,9 +8,11 @@ end, so the estimate and the runs share the load. Image strategies run ``--epoch
 estimate is made for those epochs: :func:`engine.recommend.timing.strategy_cost`, which is what
 the recommendation's ``expected_seconds`` is at the strategy's default epochs, also printed).
 
-Every run starts from the feature cache as the measurement left it (a private cache, copied per
-run), so the images a ``features`` or ``stack`` run extracts are those the estimate counted. Each
-strategy is measured right before its run (``--measure-once``: once for all).
+Every run starts from the feature cache as the measurement left it (a private cache), so the
+images a ``features`` or ``stack`` run extracts are those the estimate counted. Each strategy is
+measured right before its run (``--measure-once``: once for all). As in the app, measuring and
+training share a process (a ``recommend`` and a ``train`` in two processes would compile the
+extraction network twice: about a second per backbone more for ``features`` and ``stack``).
 
     .venv/bin/python bench/bench_estimates.py            # quiet, image strategies 2 epochs
     .venv/bin/python bench/bench_estimates.py --load 1   # one competing process
@@ -36,7 +38,7 @@ from engine.data.scan import scan_dataset
 from engine.events import EpochEnded, Event, RunFinished, RunStarted
 from engine.recommend.recommender import Measured, decide, measure
 from engine.recommend.rules import Measurement, partial_k, pick_backbone
-from engine.recommend.timing import strategy_cost
+from engine.recommend.timing import stacked_measures, strategy_cost
 from engine.runs.launch import start_run
 
 SHARED = Path(__file__).resolve().parents[2] / "shared" / "datasets"
@@ -60,7 +62,7 @@ def start_load(count: int) -> list[subprocess.Popen[bytes]]:
 def backbone_for(strategy: str, found: Measured) -> list[Measurement]:
     """The measurement(s) the recommendation's forecast for ``strategy`` is made with."""
     if strategy == "stack":
-        return list(found.measures)
+        return stacked_measures(found.measures)
     return [pick_backbone(found.measures, fine_tune=strategy not in FROZEN_BACKBONE)]
 
 
@@ -82,15 +84,12 @@ class Phases:
 
 
 def run_strategy(
-    data_dir: str, found: Measured, strategy: str, epochs: int | None, snapshot: Path, threads: int | None
+    data_dir: str, found: Measured, strategy: str, epochs: int | None, threads: int | None
 ) -> tuple[float, dict[str, Any]]:
-    """Train ``strategy`` from a copy of the measured cache; its wall seconds and phases."""
+    """Train ``strategy`` (on the feature cache as it is); its wall seconds and phases."""
     used = backbone_for(strategy, found)
     freeze_k = partial_k(used[0].groups, used[0], found.size) if strategy == "partial" else None
     with tempfile.TemporaryDirectory(prefix="bench-estimates-") as tmp:
-        cache = Path(tmp) / "cache"
-        shutil.copytree(snapshot, cache)
-        os.environ[CACHE_ENV] = str(cache)
         config = TrainConfig(data_dir, strategy=strategy, backbones=tuple(m.name for m in used),
                              epochs=epochs, freeze_k=freeze_k, out_dir=str(Path(tmp) / "run"), seed=0,
                              threads=threads)
@@ -112,9 +111,22 @@ def found_index(data_dir: str) -> Any:
     return _INDEX[data_dir]
 
 
-def measure_now(args: argparse.Namespace, cache: Path) -> tuple[Measured, float]:
-    """The recommender's measurement from an empty feature cache in ``cache``, and its seconds."""
+def fresh_cache(cache: Path, snapshot: Path | None = None) -> None:
+    """Make ``cache`` the app's cache folder, empty or a copy of ``snapshot``.
+
+    The path stays the same from run to run, as in the app, so what a process keeps per cached
+    file (a compiled extraction network) is kept as it would be.
+    """
+    shutil.rmtree(cache, ignore_errors=True)
+    if snapshot is None:
+        cache.mkdir(parents=True)
+    else:
+        shutil.copytree(snapshot, cache)
     os.environ[CACHE_ENV] = str(cache)
+
+
+def measure_now(args: argparse.Namespace) -> tuple[Measured, float]:
+    """The recommender's measurement (on the cache as it is), and its seconds."""
     started = time.perf_counter()
     found = measure(found_index(str(args.data)), args.backbones.split(","), threads=args.threads)
     return found, time.perf_counter() - started
@@ -124,16 +136,22 @@ def bench(args: argparse.Namespace, workdir: Path) -> dict[str, Any]:
     """Measure, estimate and run every strategy; the JSON report.
 
     Unless ``--measure-once``, each strategy is measured right before its run (from an empty
-    cache, as a first recommendation is), so that the estimate sees the load the run sees.
+    cache, as a first recommendation is), so that the estimate sees the load the run sees; with
+    it, every run starts from a copy of the cache as the one measurement left it.
     """
     data_dir = str(args.data)
     rows: dict[str, Any] = {}
     passes: dict[str, Any] = {}
-    found, measure_s, snapshot = None, 0.0, workdir
-    for n, strategy in enumerate(args.strategies.split(",")):
+    cache, snapshot = workdir / "cache", workdir / "measured"
+    found, measure_s = None, 0.0
+    for strategy in args.strategies.split(","):
         if found is None or not args.measure_once:
-            snapshot = workdir / f"measured-{n}"
-            found, measure_s = measure_now(args, snapshot)
+            fresh_cache(cache)
+            found, measure_s = measure_now(args)
+            if args.measure_once:
+                shutil.copytree(cache, snapshot)
+        else:
+            fresh_cache(cache, snapshot)
         if strategy == "stack" and len(found.measures) < 2:
             continue
         rec = decide(found.size, found.measures, found.stacked)
@@ -142,7 +160,7 @@ def bench(args: argparse.Namespace, workdir: Path) -> dict[str, Any]:
         cost = strategy_cost(strategy, found.size, found.measures, used[0], epochs)
         estimate = cost.seconds
         load_before = load_average()
-        real, phases = run_strategy(data_dir, found, strategy, epochs, snapshot, args.threads)
+        real, phases = run_strategy(data_dir, found, strategy, epochs, args.threads)
         ratio = estimate / real
         rows[strategy] = {
             "backbones": [m.name for m in used],
@@ -160,6 +178,7 @@ def bench(args: argparse.Namespace, workdir: Path) -> dict[str, Any]:
                                  "after_last_epoch_s": round(cost.after_s, 1)},
         }
         passes[strategy] = {m.name: _passes(m) for m in used}
+        passes[strategy]["decode_cpu_ms"] = round(found.size.decode_s * 1e3, 2)
         print(json.dumps({strategy: rows[strategy]}), file=sys.stderr, flush=True)
     return {
         "data": data_dir,
@@ -180,7 +199,8 @@ def _passes(m: Measurement) -> dict[str, Any]:
                            "uncached": m.uncached}
     if t is not None:
         out.update(warmup_s=round(t.warmup_s, 2), build_s=round(t.build_s, 2), save_s=round(t.save_s, 3),
-                   extract_setup_s=round(t.extract_setup_s, 2), batch=t.batch)
+                   extract_setup_s=round(t.extract_setup_s, 2), calibrate_ms=round(t.calibrate_s * 1e3, 2),
+                   batch=t.batch)
     return out
 
 

@@ -67,7 +67,8 @@ def time_passes(
 
         rounds = [(_timed(step, device), _timed(forward, device)) for _ in range(1 + TIMED_STEPS)]
         train_s, forward_s = (statistics.median(r[i] for r in rounds[1:]) for i in (0, 1))
-        warmup = max(0.0, rounds[0][0] - train_s) + max(0.0, rounds[0][1] - forward_s)
+        excess = max(0.0, rounds[0][0] - train_s) + max(0.0, rounds[0][1] - forward_s)
+        warmup = min(excess, train_s + forward_s)  # more is a burst of load, not the warm-up
         shares = group_shares(backbone, groups, model.backbones[0], forward) if device.type == "cpu" else ()
         calibrate_s, calibrate_warmup = calibration_seconds(backbone, spec, device)
         return PassTimes(
@@ -99,7 +100,7 @@ def calibration_seconds(backbone: nn.Module, spec: BackboneSpec, device: torch.d
     images = [rng.integers(0, 256, (side, side, 3), dtype=np.uint8) for _ in range(CALIBRATION_BATCH)]
     first = _timed(lambda: network(images), device)
     steady = _timed(lambda: network(images), device)
-    return steady / len(images), max(0.0, first - steady)
+    return steady / len(images), min(max(0.0, first - steady), steady)  # capped as time_passes does
 
 
 @contextlib.contextmanager

@@ -11,10 +11,11 @@ What a run does (:mod:`engine.training.loop`), counted per strategy:
   of the images not cached yet (per backbone), a head fitted on the vectors (early stopping's
   expected stop) and a calibration on the cached vectors.
 
-The passes are timed by :func:`engine.recommend.measuring.time_passes` the way the run makes them
-(its batch size, thread count and memory format, steady state after a warm-up) and under the
-machine's load at that moment, so a steady competing program slows the estimate as it slows the
-run. Torch-free.
+The passes are timed by :func:`engine.recommend.pass_timer.time_passes` the way the run makes them
+(its batch size, thread count and memory format, steady state after a warm-up; calibration's pass
+as calibration makes it) and under the machine's load at that moment, so a steady competing
+program slows the estimate as it slows the run; decoding is counted in CPU time, which the
+loader's workers take from the network whatever the load. Torch-free.
 """
 
 from __future__ import annotations
@@ -25,7 +26,7 @@ from dataclasses import dataclass
 
 from engine.config import DEFAULTS, FEATURE_STRATEGIES, IMAGE_STRATEGIES
 from engine.recommend.passes import PassTimes
-from engine.recommend.rules import DatasetSize, Measurement, partial_k
+from engine.recommend.rules import DECENT_PROBE, DatasetSize, Measurement, partial_k
 
 RUN_OVERHEAD_S = 1.0  # the run folder, dataset.json, run.json and the report (2 cores, quiet: ~1 s)
 HEAD_EPOCHS_EXPECTED = 30  # a head on features with early stopping usually stops by then
@@ -119,6 +120,12 @@ def head_run_cost(size: DatasetSize, measures: Sequence[Measurement], epochs: in
     return RunCost(setup, per_epoch, min(HEAD_EPOCHS_EXPECTED, _epochs("features", epochs)), after)
 
 
+def stacked_measures(measures: Sequence[Measurement]) -> list[Measurement]:
+    """The backbones a ``stack`` run combines: those whose features decently fit (all, if under two)."""
+    good = [m for m in measures if m.accuracy >= DECENT_PROBE]
+    return good if len(good) >= 2 else list(measures)
+
+
 def _epochs(strategy: str, epochs: int | None) -> int:
     return int(epochs if epochs is not None else DEFAULTS[strategy].epochs)
 
@@ -132,10 +139,11 @@ def strategy_cost(
 ) -> RunCost:
     """One strategy's run (``epochs`` overrides the strategy's default, as a cap does).
 
-    ``chosen`` is the backbone the run uses; ``stack`` uses every measured one.
+    ``chosen`` is the backbone the run uses; ``stack`` uses those the recommender would stack
+    (:func:`stacked_measures`).
     """
     if strategy == "stack":
-        return head_run_cost(size, measures, epochs)
+        return head_run_cost(size, stacked_measures(measures), epochs)
     if strategy in FEATURE_STRATEGIES:
         return head_run_cost(size, [chosen], epochs)
     if strategy in IMAGE_STRATEGIES:

@@ -48,6 +48,8 @@ def test_times_count_epochs_validation_checkpoints_and_cached_features():
     assert slow_saves["linear"] == eta["linear"]  # a frozen backbone is not saved
     stacked = estimate_seconds(SIZE, [m, _m(name="b")], m)["stack"]
     assert stacked > eta["features"] + 380 * 0.02 - 0.1  # both backbones extract
+    weak = Measurement("w", {"probe": 0.5}, 0.01, 0.03, 8, 0.5)  # not stacked: its features fit poorly
+    assert estimate_seconds(SIZE, [m, _m(name="b"), weak], m)["stack"] == stacked
 
 
 def test_a_capped_run_counts_its_epochs_and_its_fixed_costs_once():

@@ -14,7 +14,7 @@ from engine.events import (
     RunStatus,
     StageChanged,
 )
-from engine.runs.eta import BLEND_STEPS, RunProgress, forecast_seconds, format_duration
+from engine.runs.eta import BLEND_STEPS, CALIBRATION_FORWARD, RunProgress, forecast_seconds, format_duration
 
 STEPS, EPOCHS = 10, 4
 
@@ -54,7 +54,7 @@ def test_measured_epochs_replace_the_guessed_validation_and_calibration_counts_a
             _batch(p, epoch, step, now=t)
         t += 6.0  # validation and checkpoints: 6 s
         _epoch(p, epoch, now=t)
-    calibration = 6.0 * (10 + 40 + 12) / 10 * 1.5
+    calibration = 6.0 * (10 + 40 + 12) / 10 * CALIBRATION_FORWARD  # the last tail, scaled to its images
     assert p.eta_seconds(now=t) == pytest.approx(2 * 16.0 + calibration)
     for epoch in (3, 4):
         for step in range(1, STEPS + 1):
